@@ -1,0 +1,67 @@
+"""The ``triage`` command: one entry point that composes the four parts.
+
+Each sub-command lives in its own module under ``triage/`` and is imported
+lazily, so ``triage --help`` stays fast and a broken optional part cannot stop
+the others from running.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from triage.errors import TriageError
+
+cli = typer.Typer(
+    name="triage",
+    help=(
+        "Settle why requests fail: run the reference services, reproduce the "
+        "incident, and judge the hypotheses from logs and traces."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"triage {version('triage')}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True,
+        help="Show the version and exit.",
+    ),
+) -> None:
+    """Settle why requests fail."""
+
+
+def _register() -> None:
+    """Attach every sub-command module that is present."""
+    from triage import commands
+
+    commands.register(cli)
+
+
+def main() -> None:
+    """Run the CLI; expected errors become one line on stderr and exit code 2."""
+    _register()
+    try:
+        cli()
+    except TriageError as error:
+        typer.echo(f"triage: error: {error}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("triage: interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
