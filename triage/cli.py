@@ -36,7 +36,10 @@ def _show_version(value: bool) -> None:
 @cli.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_show_version, is_eager=True,
+        False,
+        "--version",
+        callback=_show_version,
+        is_eager=True,
         help="Show the version and exit.",
     ),
 ) -> None:
