@@ -1,0 +1,97 @@
+"""``triage demo`` end to end: real processes, real HTTP, real telemetry files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from triage import scenario as scenarios
+
+pytestmark = pytest.mark.e2e
+
+SMALL = 30
+
+
+def _triage(*args: str, **kwargs) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "triage.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def _processes_mentioning(marker: str) -> list[int]:
+    """Pids of live processes whose environment names ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker.encode() in environ:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("name", scenarios.available())
+def test_scenario_attribution_equals_ground_truth(name: str, tmp_path: Path) -> None:
+    """Every injected failure lands in its injected cause; verdicts match."""
+    out = tmp_path / name
+    process = _triage(
+        "demo",
+        "--scenario",
+        name,
+        "--requests",
+        str(SMALL),
+        "--out",
+        str(out),
+        "--format",
+        "json",
+    )
+    stdout, stderr = process.communicate(timeout=240)
+
+    assert process.returncode == 0, stderr[-3000:]
+    report = json.loads(stdout)
+    agreement = report["demo"]["agreement"]
+    assert agreement["agrees"], agreement
+    injected = scenarios.expected_causes(scenarios.plan(scenarios.load(name), SMALL))
+    attributed = {g["cause"]: g["count"] for g in report["groups"]}
+    assert attributed == dict(injected)
+    assert report["summary"]["failed"] == sum(injected.values())
+    assert (out / "report.md").read_text().startswith("#")
+    assert "Traceback" not in stderr
+
+
+def test_interrupt_leaves_no_process_behind(tmp_path: Path) -> None:
+    """Ctrl-C during the run stops the services; nothing keeps running."""
+    out = tmp_path / "interrupted"
+    process = _triage(
+        "demo", "--requests", "5000", "--concurrency", "2", "--out", str(out)
+    )
+    marker = str(out / "telemetry")
+    deadline = time.monotonic() + 60
+    while not _processes_mentioning(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_mentioning(marker), "the services never started"
+    time.sleep(1.0)
+
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode != 0
+    assert "Traceback" not in stderr
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_mentioning(marker) == []
