@@ -11,8 +11,8 @@ _COMMANDS: list[tuple[str, str, str]] = [
     ("triage.serve", "serve", "serve"),
     ("triage.demo", "demo", "demo"),
     ("triage.analyze", "analyze", "analyze"),
-    ("triage.analyze", "compare", "compare"),
-    ("triage.analyze", "trace", "trace"),
+    ("triage.compare", "compare", "compare"),
+    ("triage.trace", "trace", "trace"),
     ("triage.dashboards", "app", "dashboards"),
 ]
 
