@@ -1,0 +1,53 @@
+"""``triage dashboards build`` (triage/dashboards.py), through Typer's test runner."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+import dashboards
+from triage.dashboards import app
+
+runner = CliRunner()
+
+
+def test_check_passes_on_the_committed_folder():
+    """`build --check` exits 0 when dashboards/generated matches the generator."""
+    result = runner.invoke(app, ["build", "--check"])
+
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+
+
+def test_build_writes_every_dashboard(tmp_path):
+    """`build --out DIR` writes each dashboard as JSON into DIR."""
+    result = runner.invoke(app, ["build", "--out", str(tmp_path)])
+
+    assert result.exit_code == 0, result.output
+    written = sorted(path.name for path in tmp_path.glob("*.json"))
+    assert written == sorted(dashboards.render_all())
+    for path in tmp_path.glob("*.json"):
+        assert json.loads(path.read_text())["uid"].startswith("triage-")
+
+
+def test_check_fails_with_one_line_on_drift(tmp_path):
+    """`build --check` on a stale folder exits 1 with a one-line summary on stderr."""
+    dashboards.write(tmp_path)
+    stale = tmp_path / "service-health.json"
+    stale.write_text(stale.read_text().replace("Service health", "Old title"))
+
+    result = runner.invoke(app, ["build", "--check", "--out", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert "service-health.json differs" in line
+
+
+def test_check_writes_nothing(tmp_path):
+    """`build --check` only reads: an empty folder stays empty."""
+    result = runner.invoke(app, ["build", "--check", "--out", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert list(tmp_path.iterdir()) == []
