@@ -132,18 +132,21 @@ def rejections_by_tier() -> PanelBuilder:
 
 
 def lead_time_quantiles() -> PanelBuilder:
-    """p05, p50 and p95 of the scheduled lead time, per outcome."""
+    """p05, p50 and p95 of the scheduled lead time, per outcome and direction."""
+    by = (promql.OUTCOME, promql.DIRECTION)
     queries = [
         Query(
-            promql.quantile(q, _LEAD_TIME, (promql.OUTCOME,), IN_SERVICE),
-            f"p{round(q * 100):02d} {{{{outcome}}}}",
+            promql.quantile(q, _LEAD_TIME, by, IN_SERVICE),
+            f"p{round(q * 100):02d} {{{{outcome}}}} {{{{direction}}}}",
         )
         for q in (0.05, 0.5, 0.95)
     ]
     layout = Layout(
         "Lead time quantiles (scheduled time minus server now)",
-        "Near 0: too soon. Near a whole number of hours: a time-zone slip. "
-        "Fine on one tier but short on the other: clocks disagree.",
+        "Size of the lead; direction says whether the time was ahead of or "
+        "behind the server's clock. Near 0: too soon. Near a whole number of "
+        "hours: a time-zone slip. Fine on one tier, short on the other: the "
+        "clocks disagree.",
         WIDTH_HALF,
     )
 
@@ -151,7 +154,7 @@ def lead_time_quantiles() -> PanelBuilder:
 
 
 def lead_time_heatmap() -> PanelBuilder:
-    """Heatmap of the lead-time histogram buckets over time."""
+    """Heatmap of the lead-time histogram buckets over time, both directions."""
     series = promql.selector(f"{_LEAD_TIME}_bucket", IN_SERVICE)
     query = Query(
         promql.sum_by((promql.BUCKET,), promql.increase(series, promql.RATE_WINDOW)),
@@ -160,8 +163,8 @@ def lead_time_heatmap() -> PanelBuilder:
     )
     layout = Layout(
         "Lead time distribution",
-        "Requests per lead-time bucket. Clusters at multiples of 3600 s point "
-        "to time-zone handling.",
+        "Requests per bucket of lead size (ahead or behind). Clusters near "
+        "multiples of 3600 s point to time-zone handling, near 0 to too-soon.",
         WIDTH_HALF,
     )
 

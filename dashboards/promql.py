@@ -31,6 +31,7 @@ ROUTE = prom_label(http_attributes.HTTP_ROUTE)
 METHOD = prom_label(http_attributes.HTTP_REQUEST_METHOD)
 STATUS = prom_label(http_attributes.HTTP_RESPONSE_STATUS_CODE)
 OUTCOME = "outcome"  # lead-time histogram: accepted or rejected
+DIRECTION = "direction"  # lead-time histogram: ahead of or behind the server's now
 BUCKET = "le"  # Prometheus histogram bucket bound
 HYPOTHESIS = "hypothesis"  # made by label_replace from the cause prefix
 

@@ -39,7 +39,10 @@ def _histogram(name: str, labels: frozenset[str]) -> dict[str, frozenset[str]]:
 EMITTED: dict[str, frozenset[str]] = {
     names.PROM_REJECTIONS: frozenset({promql.SERVICE, promql.CAUSE}),
     names.PROM_TELEMETRY_ERRORS: frozenset({promql.SERVICE, "signal"}),
-    **_histogram(names.PROM_LEAD_TIME, frozenset({promql.SERVICE, promql.OUTCOME})),
+    **_histogram(
+        names.PROM_LEAD_TIME,
+        frozenset({promql.SERVICE, promql.OUTCOME, promql.DIRECTION}),
+    ),
     **_histogram(names.PROM_HTTP_SERVER_DURATION, _HTTP_SERVER),
     **_histogram(names.PROM_HTTP_CLIENT_DURATION, _HTTP_CLIENT),
     # Written by Prometheus for each target; `service` is the target's label.
