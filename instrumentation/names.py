@@ -43,3 +43,37 @@ PROM_HTTP_CLIENT_DURATION = "http_client_request_duration_seconds"
 # Metric labels (bounded sets only: no ids, no free text).
 LABEL_SERVICE = "service"
 LABEL_CAUSE = "cause"
+
+# Values of ATTR_CREDENTIAL_KIND: which credential a request carried, never its
+# value. "other" is an Authorization header with a scheme other than Bearer.
+CREDENTIAL_COOKIE = "cookie"
+CREDENTIAL_BEARER = "bearer"
+CREDENTIAL_OTHER = "other"
+CREDENTIAL_NONE = "none"
+
+# Log line keys besides the span attribute keys above.
+LOG_TIMESTAMP = "timestamp"
+LOG_LEVEL = "level"
+LOG_EVENT = "event"
+LOG_SERVICE = "service"
+LOG_TRACE_ID = "trace_id"
+LOG_SPAN_ID = "span_id"
+LOG_REQUEST_ID = "request_id"
+LOG_STATUS = "status"
+
+# Event names the instrumentation itself writes.
+EVENT_ACCESS = "http.access"  # exactly one per request
+EVENT_REJECTED = "request.rejected"
+EVENT_TELEMETRY_FAILED = "telemetry.export_failed"
+
+# The request id travels in this header, in and out.
+HEADER_REQUEST_ID = "x-request-id"
+
+# More metric labels, each with a fixed set of values.
+LABEL_OUTCOME = "outcome"  # "accepted" or "rejected"
+LABEL_DIRECTION = "direction"  # lead time "ahead" of or "behind" the server's now
+LABEL_SIGNAL = "signal"  # "traces", "logs" or "metrics"
+OUTCOME_ACCEPTED = "accepted"
+OUTCOME_REJECTED = "rejected"
+DIRECTION_AHEAD = "ahead"
+DIRECTION_BEHIND = "behind"
