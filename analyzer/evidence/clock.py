@@ -1,0 +1,233 @@
+"""Clock offset between services, estimated from spans; timestamps are never changed.
+
+Each client span and the server span it called give one estimate by the
+midpoint method: offset = ((server start - client start) + (server end - client
+end)) / 2, the server's clock minus the client's. With one-way delays d1 and d2
+the estimate errs by (d1 - d2) / 2, at most half the round trip (client duration
+minus server duration), and the true offset lies between (server end - client
+end) and (server start - client start); intersecting those intervals over all
+pairs bounds it tightly when the offset is steady.
+
+The schedule check gives a second, independent estimate: the entry service and
+the service it called each record ``schedule.lead_ms`` for the same scheduled
+time, so outer lead minus inner lead is the inner clock minus the outer clock
+(plus the real time between the two checks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from analyzer.evidence.frames import CLIENT, NS_PER_MS, SERVER, normalise_kind, require
+
+BUCKET_NS = 60 * 1_000_000_000
+# Offsets smaller than this are treated as agreeing clocks whatever the spread:
+# the lead checks work in whole seconds, so tens of milliseconds decide nothing.
+MIN_MEANINGFUL_MS = 100.0
+
+_PAIR_COLUMNS = ("trace_id", "span_id", "parent_span_id", "service", "kind")
+_TIME_COLUMNS = ("start_ns", "end_ns")
+
+
+@dataclass(frozen=True)
+class OffsetPoint:
+    """The offset estimate over one minute, keyed by the client's clock."""
+
+    minute_ns: int
+    offset_ms: float
+    rtt_ms: float
+    pairs: int
+
+
+@dataclass(frozen=True)
+class ClockOffset:
+    """How far one service's clock is from its caller's, with spread and trend."""
+
+    client_service: str
+    server_service: str
+    pairs: int
+    offset_ms: float
+    iqr_ms: float
+    mad_ms: float
+    rtt_ms: float
+    low_ms: float | None
+    high_ms: float | None
+    series: tuple[OffsetPoint, ...]
+
+    @property
+    def uncertainty_ms(self) -> float:
+        """Half the median round trip: the midpoint method's error bound."""
+        return self.rtt_ms / 2
+
+    @property
+    def significant(self) -> bool:
+        """Whether the clocks disagree by more than the method can resolve."""
+        return abs(self.offset_ms) > max(self.uncertainty_ms, MIN_MEANINGFUL_MS)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict, with the derived fields included."""
+        data = asdict(self)
+        data["uncertainty_ms"] = self.uncertainty_ms
+        data["significant"] = self.significant
+
+        return data
+
+
+@dataclass(frozen=True)
+class LeadOffset:
+    """Inner clock minus outer clock, from the two leads of one scheduled time."""
+
+    outer_service: str
+    inner_service: str
+    pairs: int
+    offset_ms: float
+    iqr_ms: float
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+def call_pairs(spans: pd.DataFrame) -> pd.DataFrame:
+    """One row per client span and the server span of another service it called.
+
+    Columns: ``trace_id``, ``client_service``, ``server_service``, ``client_start``,
+    ``offset_ms``, ``rtt_ms``, ``low_ms``, ``high_ms`` (the bound this pair
+    alone gives).
+    """
+    require(spans, (*_PAIR_COLUMNS, *_TIME_COLUMNS), "clock offset")
+    kinds = spans["kind"].map(normalise_kind)
+    timed = spans[["start_ns", "end_ns"]].notna().all(axis=1)
+    clients = spans[(kinds == CLIENT) & timed]
+    servers = spans[(kinds == SERVER) & timed]
+
+    joined = servers.merge(
+        clients,
+        left_on=["trace_id", "parent_span_id"],
+        right_on=["trace_id", "span_id"],
+        suffixes=("_s", "_c"),
+    )
+    joined = joined[joined["service_s"] != joined["service_c"]]
+
+    start_diff = (joined["start_ns_s"] - joined["start_ns_c"]) / NS_PER_MS
+    end_diff = (joined["end_ns_s"] - joined["end_ns_c"]) / NS_PER_MS
+    client_ms = (joined["end_ns_c"] - joined["start_ns_c"]) / NS_PER_MS
+    server_ms = (joined["end_ns_s"] - joined["start_ns_s"]) / NS_PER_MS
+
+    return pd.DataFrame(
+        {
+            "trace_id": joined["trace_id"].to_numpy(),
+            "client_service": joined["service_c"].to_numpy(),
+            "server_service": joined["service_s"].to_numpy(),
+            "client_start": joined["start_ns_c"].to_numpy(dtype="float64"),
+            "offset_ms": ((start_diff + end_diff) / 2).to_numpy(dtype="float64"),
+            "rtt_ms": (client_ms - server_ms).to_numpy(dtype="float64"),
+            "low_ms": end_diff.to_numpy(dtype="float64"),
+            "high_ms": start_diff.to_numpy(dtype="float64"),
+        }
+    )
+
+
+def estimate_offsets(spans: pd.DataFrame) -> tuple[ClockOffset, ...]:
+    """The clock offset of every called service relative to its caller."""
+    pairs = call_pairs(spans)
+    estimates = [
+        _summarise(client, server, group)
+        for (client, server), group in pairs.groupby(
+            ["client_service", "server_service"], sort=True
+        )
+    ]
+
+    return tuple(estimates)
+
+
+def _summarise(client: str, server: str, group: pd.DataFrame) -> ClockOffset:
+    offsets = group["offset_ms"].to_numpy()
+    median = float(np.median(offsets))
+    q1, q3 = np.percentile(offsets, [25, 75])
+    mad = float(np.median(np.abs(offsets - median)))
+
+    low, high = float(group["low_ms"].max()), float(group["high_ms"].min())
+    # An empty intersection means the offset moved (or a pair is bad): no bound.
+    bounded = low <= high
+
+    return ClockOffset(
+        client_service=client,
+        server_service=server,
+        pairs=len(group),
+        offset_ms=median,
+        iqr_ms=float(q3 - q1),
+        mad_ms=mad,
+        rtt_ms=float(group["rtt_ms"].median()),
+        low_ms=low if bounded else None,
+        high_ms=high if bounded else None,
+        series=_series(group),
+    )
+
+
+def _series(group: pd.DataFrame) -> tuple[OffsetPoint, ...]:
+    minute = (group["client_start"] // BUCKET_NS * BUCKET_NS).astype("int64")
+    buckets = group.groupby(minute, sort=True).agg(
+        offset_ms=("offset_ms", "median"),
+        rtt_ms=("rtt_ms", "median"),
+        pairs=("offset_ms", "size"),
+    )
+
+    return tuple(
+        OffsetPoint(int(key), float(row.offset_ms), float(row.rtt_ms), int(row.pairs))
+        for key, row in buckets.iterrows()
+    )
+
+
+def estimate_lead_offsets(spans: pd.DataFrame) -> tuple[LeadOffset, ...]:
+    """Inner-minus-outer clock from server spans that both recorded a lead."""
+    require(spans, (*_PAIR_COLUMNS, "lead_ms"), "lead offset")
+    diffs = _lead_differences(spans)
+    if diffs.empty:
+        return ()
+
+    estimates = []
+    for (outer, inner), group in diffs.groupby(["outer", "inner"], sort=True):
+        values = group["diff_ms"].to_numpy()
+        q1, q3 = np.percentile(values, [25, 75])
+        estimates.append(
+            LeadOffset(outer, inner, len(values), float(np.median(values)), q3 - q1)
+        )
+
+    return tuple(estimates)
+
+
+def _lead_differences(spans: pd.DataFrame) -> pd.DataFrame:
+    """Pair each server span with a lead to the nearest server ancestor with one."""
+    kinds = spans["kind"].map(normalise_kind)
+    by_id = {
+        (row.trace_id, row.span_id): row
+        for row in spans.assign(kind=kinds).itertuples(index=False)
+    }
+    rows = []
+    for span in by_id.values():
+        if span.kind != SERVER or pd.isna(span.lead_ms):
+            continue
+        outer = _server_ancestor(span, by_id)
+        if outer is not None and pd.notna(outer.lead_ms):
+            diff = float(outer.lead_ms) - float(span.lead_ms)
+            rows.append((outer.service, span.service, diff))
+
+    return pd.DataFrame(rows, columns=["outer", "inner", "diff_ms"])
+
+
+def _server_ancestor(span: object, by_id: dict) -> object | None:
+    """The closest ancestor server span of another service, cycle-safe."""
+    seen = set()
+    current = span
+    while True:
+        key = (current.trace_id, current.parent_span_id)
+        if pd.isna(current.parent_span_id) or key in seen or key not in by_id:
+            return None
+        seen.add(key)
+        current = by_id[key]
+        if current.kind == SERVER and current.service != span.service:
+            return current

@@ -1,0 +1,102 @@
+"""The table shapes the evidence steps read, and helpers that coerce into them.
+
+Span table (one row per span): ``trace_id``, ``span_id``, ``parent_span_id``
+(lower-case hex, missing parent as NA), ``service``, ``name``, ``kind`` (one of
+``KINDS``), ``start_ns`` and ``end_ns`` (Unix nanoseconds), ``status`` (``ok``,
+``error`` or ``unset``), ``http_status``, ``cause``, ``lead_ms`` and
+``min_lead_ms``. Log table (one row per event): ``timestamp_ns``, ``service``,
+``trace_id``, ``span_id``, ``event``, ``level``, ``cause``, ``lead_ms``,
+``min_lead_ms``. Steps name the subset they need and check it with ``require``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from analyzer.evidence.errors import MissingColumnsError
+
+KINDS = ("unspecified", "internal", "server", "client", "producer", "consumer")
+SERVER = "server"
+CLIENT = "client"
+
+# OTLP enum numbers (opentelemetry-proto trace.proto, Span.SpanKind).
+_KIND_BY_NUMBER = dict(enumerate(KINDS))
+
+SPAN_COLUMNS = (
+    "trace_id",
+    "span_id",
+    "parent_span_id",
+    "service",
+    "name",
+    "kind",
+    "start_ns",
+    "end_ns",
+    "status",
+    "http_status",
+    "cause",
+    "lead_ms",
+    "min_lead_ms",
+)
+LOG_COLUMNS = (
+    "timestamp_ns",
+    "service",
+    "trace_id",
+    "span_id",
+    "event",
+    "level",
+    "cause",
+    "lead_ms",
+    "min_lead_ms",
+)
+
+NS_PER_MS = 1_000_000
+MS_PER_S = 1_000
+MS_PER_HOUR = 3_600_000
+
+
+def require(frame: pd.DataFrame, columns: Iterable[str], step: str) -> None:
+    """Raise MissingColumnsError naming every column ``step`` needs but lacks."""
+    missing = [name for name in columns if name not in frame.columns]
+    if missing:
+        raise MissingColumnsError(f"{step} needs columns {', '.join(missing)}")
+
+
+def normalise_kind(value: object) -> str:
+    """Map an OTLP span kind (number, ``SPAN_KIND_SERVER``, ``server``) to a name."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "unspecified"
+    if isinstance(value, int | np.integer):
+        return _KIND_BY_NUMBER.get(int(value), "unspecified")
+
+    text = str(value).strip().lower().removeprefix("span_kind_")
+    if text.isdigit():
+        return _KIND_BY_NUMBER.get(int(text), "unspecified")
+
+    return text if text in KINDS else "unspecified"
+
+
+def to_ns(values: pd.Series) -> pd.Series:
+    """Unix nanoseconds as float64 (NaN when missing) from ints or datetimes."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+        values.dtype
+    ):
+        stamps = pd.to_datetime(values, utc=True)
+        ns = stamps.astype("int64").astype("float64")
+        return ns.where(stamps.notna())
+
+    return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
+def text_or_na(values: pd.Series) -> pd.Series:
+    """Strings with empty text and missing values both as NA."""
+    as_text = values.astype("string")
+
+    return as_text.mask(as_text.str.len() == 0)
+
+
+def empty(columns: Iterable[str]) -> pd.DataFrame:
+    """An empty table with the given columns."""
+    return pd.DataFrame({name: pd.Series(dtype="object") for name in columns})

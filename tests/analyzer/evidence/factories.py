@@ -1,0 +1,106 @@
+"""Small builders of span and log tables in the evidence steps' column shape."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+
+T0_NS = 1_748_649_600_000_000_000  # 2025-05-31T00:00:00Z
+MS = 1_000_000
+
+_ids = itertools.count(1)
+
+
+def span_id() -> str:
+    """A fresh 16-hex-digit span id."""
+    return f"{next(_ids):016x}"
+
+
+def span(
+    trace_id: str,
+    service: str,
+    kind: str,
+    start_ms: float,
+    end_ms: float,
+    *,
+    span_id_: str | None = None,
+    parent: str | None = None,
+    name: str = "POST",
+    cause: str | None = None,
+    http_status: int | None = None,
+    lead_ms: float | None = None,
+    min_lead_ms: float | None = None,
+    status: str = "unset",
+    **attributes: object,
+) -> dict[str, object]:
+    """One span row; times in milliseconds after T0."""
+    return {
+        "trace_id": trace_id,
+        "span_id": span_id_ or span_id(),
+        "parent_span_id": parent,
+        "service": service,
+        "name": name,
+        "kind": kind,
+        "start_ns": T0_NS + int(start_ms * MS),
+        "end_ns": T0_NS + int(end_ms * MS),
+        "status": "error" if cause else status,
+        "http_status": http_status,
+        "cause": cause,
+        "lead_ms": lead_ms,
+        "min_lead_ms": min_lead_ms,
+        **attributes,
+    }
+
+
+def call(
+    trace_id: str,
+    client_ms: tuple[float, float],
+    server_ms: tuple[float, float],
+    *,
+    client_service: str = "interviews",
+    server_service: str = "video-rooms",
+    **server_fields: object,
+) -> list[dict[str, object]]:
+    """A client span and the server span it called, in another service."""
+    client = span(trace_id, client_service, "client", *client_ms)
+    server = span(
+        trace_id,
+        server_service,
+        "server",
+        *server_ms,
+        parent=client["span_id"],
+        **server_fields,
+    )
+    return [client, server]
+
+
+def frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """A table from rows, missing numbers as NaN."""
+    table = pd.DataFrame(rows)
+    for column in ("lead_ms", "min_lead_ms", "http_status"):
+        if column in table:
+            table[column] = pd.to_numeric(table[column], errors="coerce")
+    return table
+
+
+def leads(rows: list[tuple[str, str | None, float | None, float]]) -> pd.DataFrame:
+    """A lead table from (service, cause, lead_ms, min_lead_ms) tuples."""
+    table = pd.DataFrame(
+        [
+            {
+                "trace_id": f"{i:032x}",
+                "service": service,
+                "cause": cause,
+                "lead_ms": lead,
+                "min_lead_ms": minimum,
+                "outcome": "rejected"
+                if cause and cause.startswith("schedule.")
+                else "accepted",
+            }
+            for i, (service, cause, lead, minimum) in enumerate(rows)
+        ]
+    )
+    table["lead_ms"] = pd.to_numeric(table["lead_ms"], errors="coerce")
+    table["min_lead_ms"] = pd.to_numeric(table["min_lead_ms"], errors="coerce")
+    return table
