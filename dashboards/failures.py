@@ -24,6 +24,7 @@ from instrumentation import names
 from instrumentation.causes import Cause
 
 UID = "triage-interview-failures"
+CAUSE_PANEL = "Rejections per second by cause"
 DESCRIPTION = (
     "Why POST /api/mock-interviews fails: cause, hypothesis, lead time, internal call."
 )
@@ -63,7 +64,7 @@ def rejections_by_cause() -> PanelBuilder:
     series = promql.selector(_REJECTIONS, IN_SERVICE, ROOT_CAUSE)
     query = Query(promql.sum_by((promql.CAUSE,), promql.rate(series)), "{{cause}}")
     layout = Layout(
-        "Rejections per second by cause",
+        CAUSE_PANEL,
         "Requests refused, by the cause code of the tier that decided. "
         "Click a series for its traces.",
     )

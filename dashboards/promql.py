@@ -30,8 +30,9 @@ CAUSE = names.LABEL_CAUSE
 ROUTE = prom_label(http_attributes.HTTP_ROUTE)
 METHOD = prom_label(http_attributes.HTTP_REQUEST_METHOD)
 STATUS = prom_label(http_attributes.HTTP_RESPONSE_STATUS_CODE)
-OUTCOME = "outcome"  # lead-time histogram: accepted or rejected
-DIRECTION = "direction"  # lead-time histogram: ahead of or behind the server's now
+OUTCOME = names.LABEL_OUTCOME  # lead-time histogram: accepted or rejected
+DIRECTION = names.LABEL_DIRECTION  # lead-time histogram: ahead of or behind now
+SIGNAL = names.LABEL_SIGNAL  # telemetry errors: traces, logs or metrics
 BUCKET = "le"  # Prometheus histogram bucket bound
 HYPOTHESIS = "hypothesis"  # made by label_replace from the cause prefix
 

@@ -38,7 +38,7 @@ def _histogram(name: str, labels: frozenset[str]) -> dict[str, frozenset[str]]:
 # Metric name -> the labels its series may carry (scrape labels added below).
 EMITTED: dict[str, frozenset[str]] = {
     names.PROM_REJECTIONS: frozenset({promql.SERVICE, promql.CAUSE}),
-    names.PROM_TELEMETRY_ERRORS: frozenset({promql.SERVICE, "signal"}),
+    names.PROM_TELEMETRY_ERRORS: frozenset({promql.SERVICE, promql.SIGNAL}),
     **_histogram(
         names.PROM_LEAD_TIME,
         frozenset({promql.SERVICE, promql.OUTCOME, promql.DIRECTION}),
