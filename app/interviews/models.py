@@ -1,0 +1,92 @@
+"""HTTP bodies of the interviews service and the room it asks video-rooms for."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from app.db import MockInterview
+from app.errors import Rejection
+from app.payloads import CleanStr
+from instrumentation.causes import Cause
+
+VideoType = Literal["built_in", "external"]
+_CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class InterviewRequest(BaseModel):
+    """Body of ``POST /api/mock-interviews`` (the browser form)."""
+
+    model_config = ConfigDict(**_CAMEL, strict=True, extra="ignore")
+
+    # Kept as text: a naive value is forwarded unchanged (the original bug).
+    scheduled_time: str = Field(max_length=100)
+    video_type: VideoType
+    time_zone: CleanStr | None = Field(default=None, max_length=100)
+
+
+class Interview(BaseModel):
+    """A stored mock interview as the API returns it."""
+
+    model_config = _CAMEL
+
+    id: int
+    scheduled_time: datetime
+    video_type: str
+    time_zone: str
+    video_room_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: MockInterview) -> Interview:
+        """The API view of a database row."""
+        return cls(
+            id=row.id,
+            scheduled_time=row.scheduled_time,
+            video_type=row.video_type,
+            time_zone=row.time_zone,
+            video_room_id=row.video_room_id,
+            created_at=row.created_at,
+        )
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def resolve_zone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name``, or a ``payload.invalid_value`` rejection."""
+    # Checking the installed names first keeps arbitrary text off the file system.
+    if name not in _zone_names():
+        detail = "timeZone must be an IANA time zone name such as Europe/Moscow."
+        pointer = {"pointer": "#/timeZone", "detail": "unknown time zone"}
+        raise Rejection(Cause.PAYLOAD_INVALID_VALUE, 400, detail, errors=[pointer])
+
+    return ZoneInfo(name)
+
+
+def local_reading(scheduled: datetime, zone: ZoneInfo) -> datetime:
+    """The wall-clock time the user sees; a naive value is already one."""
+    if scheduled.tzinfo is None:
+        return scheduled
+
+    return scheduled.astimezone(zone)
+
+
+def room_body(local: datetime, scheduled_text: str) -> dict[str, Any]:
+    """The room request of DESIGN.md, named after the user's local date."""
+    return {
+        "name": f"Interview {local:%d.%m.%Y}",
+        "description": f"Scheduled for {local:%d.%m.%Y, %H:%M:%S}",
+        "isPrivate": True,
+        "maxParticipants": 2,
+        "scheduledStartTime": scheduled_text,
+        "recordingEnabled": False,
+        "settings": {"allowScreenShare": True, "allowChat": True, "autoRecord": False},
+    }

@@ -1,0 +1,77 @@
+"""Database work of the video-rooms service, including the H4 fault switch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from app.db import VideoRoom
+from app.runtime import Runtime
+from app.video_rooms.models import RoomRequest
+
+
+def find_by_key(sessions: sessionmaker, host_id: int, key: str) -> VideoRoom | None:
+    """The room a host already created with this idempotency key, if any."""
+    with sessions() as db:
+        return db.scalar(
+            select(VideoRoom).where(
+                VideoRoom.host_id == host_id, VideoRoom.idempotency_key == key
+            )
+        )
+
+
+def create_room(
+    runtime: Runtime,
+    host_id: int,
+    body: RoomRequest,
+    scheduled: datetime,
+    key: str | None,
+) -> tuple[VideoRoom, bool]:
+    """Insert a room; returns it and whether it is new (False: an earlier twin).
+
+    A concurrent request with the same key may win the insert; the unique
+    constraint then fails ours and the winner's room is returned instead.
+    """
+    room = VideoRoom(
+        host_id=runtime.owner_for_write(host_id),
+        name=body.name,
+        description=body.description,
+        is_private=body.is_private,
+        max_participants=body.max_participants,
+        scheduled_start_time=scheduled,
+        recording_enabled=body.recording_enabled,
+        settings=body.settings.model_dump(),
+        idempotency_key=key,
+    )
+
+    try:
+        with runtime.write_sessions() as db, db.begin():
+            db.add(room)
+    except IntegrityError:
+        twin = find_by_key(runtime.sessions, host_id, key) if key else None
+        if twin is None:
+            raise
+        return twin, False
+
+    return room, True
+
+
+def get_room(sessions: sessionmaker, room_id: int) -> VideoRoom | None:
+    """The room with this id, if it exists."""
+    with sessions() as db:
+        return db.get(VideoRoom, room_id)
+
+
+def delete_room(sessions: sessionmaker, room_id: int, host_id: int) -> bool:
+    """Delete a host's room; returns whether a row was removed."""
+    with sessions() as db, db.begin():
+        result = db.execute(
+            delete(VideoRoom).where(
+                VideoRoom.id == room_id, VideoRoom.host_id == host_id
+            )
+        )
+
+    return bool(result.rowcount)
