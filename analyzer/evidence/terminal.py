@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from analyzer.evidence.gather import Evidence
+from analyzer.evidence.tables import all_tables
 from analyzer.evidence.waterfall import LogLine, Waterfall, WaterfallRow
 
 BAR_WIDTH = 32
 _STATUS_STYLE = {"error": "bold red", "ok": "green"}
+
+
+def render_evidence(evidence: Evidence, console: Console) -> None:
+    """Print every evidence table."""
+    for text_table in all_tables(evidence):
+        table = Table(title=text_table.title, caption=text_table.note or None)
+        for name in text_table.header:
+            table.add_column(name)
+        for row in text_table.rows:
+            table.add_row(*(Text(cell) for cell in row))
+        if not text_table.rows:
+            table.add_row(*(["-"] * len(text_table.header)))
+        console.print(table)
 
 
 def render_waterfall(waterfall: Waterfall, console: Console) -> None:
@@ -96,8 +110,3 @@ def _clamp(position: int) -> int:
 
 def _ms(value: float | None) -> str:
     return "" if value is None else f"{value:,.3f} ms"
-
-
-def markup_safe(text: str) -> str:
-    """Escape Rich markup in text that came from telemetry."""
-    return escape(text)
