@@ -26,6 +26,7 @@ from instrumentation import names
 from instrumentation._redact import redact_attributes, scrub_text
 
 _DEFAULT_PROTOCOL = "http/protobuf"  # the OTLP exporter specification's default
+SIGNALS = ("traces", "logs", "metrics")
 
 
 class FailureReporter:
@@ -38,8 +39,14 @@ class FailureReporter:
         self._counter: Any = None
 
     def attach_counter(self, counter: Any) -> None:
-        """Count failures on ``counter`` from now on."""
+        """Count failures on ``counter`` from now on, starting every series at 0."""
         self._counter = counter
+        # A series that exists at 0 lets rate() and alerts see "no failures"
+        # instead of "no data".
+        for signal in SIGNALS:
+            counter.add(
+                0, {names.LABEL_SERVICE: self._service, names.LABEL_SIGNAL: signal}
+            )
 
     def __call__(self, signal: str, error: BaseException | str) -> None:
         """Record one failure of ``signal`` ("traces", "logs" or "metrics")."""

@@ -96,6 +96,34 @@ _SINK_LOGGER = _SinkLogger()
 _PROCESSORS: list[Any] = []
 
 
+_METHOD_LEVELS = {
+    **_LEVELS,
+    "warn": logging.WARNING,
+    "exception": logging.ERROR,
+    "fatal": logging.CRITICAL,
+    "msg": logging.INFO,
+    "log": logging.INFO,
+}
+
+
+class _LevelFilter:
+    """Drop events below the configured level.
+
+    A processor rather than a level-bound wrapper class: loggers structlog
+    cached before a re-configuration keep obeying the current level.
+    """
+
+    def __init__(self, level: int) -> None:
+        self.level = level
+
+    def __call__(
+        self, logger: object, method_name: str, event_dict: dict[str, Any]
+    ) -> dict[str, Any]:
+        if _METHOD_LEVELS.get(method_name, logging.INFO) < self.level:
+            raise structlog.DropEvent
+        return event_dict
+
+
 def level_number(level: str) -> int:
     """The stdlib level number of a level name."""
     return _LEVELS[level]
@@ -160,6 +188,7 @@ def configure_logging(
     """Point structlog and the stdlib root logger at ``sink``; return the handler."""
     _SINK_LOGGER.sink = sink
     _PROCESSORS[:] = [
+        _LevelFilter(level_number(level)),
         structlog.processors.add_log_level,
         *_shared_chain(service),
         *exporters,
@@ -167,7 +196,7 @@ def configure_logging(
     ]
     structlog.configure(
         processors=_PROCESSORS,
-        wrapper_class=structlog.make_filtering_bound_logger(level_number(level)),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
         logger_factory=lambda *args: _SINK_LOGGER,
         cache_logger_on_first_use=True,
     )
