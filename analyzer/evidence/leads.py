@@ -47,8 +47,9 @@ CLUSTER_LABELS = {
 
 @dataclass(frozen=True)
 class Cluster:
-    """One named group of leads for one outcome."""
+    """One named group of the leads one service recorded for one outcome."""
 
+    service: str
     outcome: str
     cluster: str
     hours: int | None
@@ -64,8 +65,9 @@ class Cluster:
 
 @dataclass(frozen=True)
 class LeadSummary:
-    """Quantiles of the lead for one outcome."""
+    """Quantiles of the leads one service recorded for one outcome."""
 
+    service: str
     outcome: str
     count: int
     min_ms: float
@@ -161,11 +163,12 @@ def hours_label(hours: int) -> str:
 
 
 def clusters(leads: pd.DataFrame) -> tuple[Cluster, ...]:
-    """Count each named cluster per outcome, largest first."""
+    """Count each named cluster per service and outcome, largest first."""
     known = leads[leads["lead_ms"].notna()]
     names, shifts = classify(known["lead_ms"], known["min_lead_ms"])
     table = pd.DataFrame(
         {
+            "service": known["service"].to_numpy(),
             "outcome": known["outcome"].to_numpy(),
             "cluster": names,
             "hours": shifts,
@@ -174,7 +177,7 @@ def clusters(leads: pd.DataFrame) -> tuple[Cluster, ...]:
     )
 
     found = []
-    for outcome, group in table.groupby("outcome", sort=True):
+    for (service, outcome), group in table.groupby(["service", "outcome"], sort=True):
         counted = group.groupby(["cluster", "hours"]).agg(
             count=("lead_ms", "size"), median_ms=("lead_ms", "median")
         )
@@ -183,22 +186,25 @@ def clusters(leads: pd.DataFrame) -> tuple[Cluster, ...]:
             label = hours_label(shift) if shift is not None else CLUSTER_LABELS[name]
             share = int(row["count"]) / len(group)
             found.append(
-                Cluster(outcome, name, shift, label, int(row["count"]), share,
-                        float(row["median_ms"]))
+                Cluster(service, outcome, name, shift, label, int(row["count"]),
+                        share, float(row["median_ms"]))
             )  # fmt: skip
 
-    return tuple(sorted(found, key=lambda c: (c.outcome, -c.count, c.cluster)))
+    return tuple(
+        sorted(found, key=lambda c: (c.outcome != REJECTED, c.service, -c.count))
+    )
 
 
 def summaries(leads: pd.DataFrame) -> tuple[LeadSummary, ...]:
-    """Lead quantiles (5, 25, 50, 75, 95 %) per outcome."""
+    """Lead quantiles (5, 25, 50, 75, 95 %) per service and outcome."""
     found = []
     known = leads[leads["lead_ms"].notna()]
-    for outcome, group in known.groupby("outcome", sort=True):
+    for (service, outcome), group in known.groupby(["service", "outcome"], sort=True):
         values = group["lead_ms"].to_numpy(dtype="float64")
         points = np.quantile(values, QUANTILES)
         found.append(
             LeadSummary(
+                service=service,
                 outcome=outcome,
                 count=len(values),
                 min_ms=float(values.min()),

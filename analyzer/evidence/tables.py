@@ -91,17 +91,24 @@ def clock_table(evidence: Evidence) -> TextTable:
 def cluster_table(evidence: Evidence) -> TextTable:
     """Named lead-time clusters per outcome."""
     rows = tuple(
-        (c.outcome, c.label, str(c.count), percent(c.share), seconds(c.median_ms))
+        (
+            c.service,
+            c.outcome,
+            c.label,
+            str(c.count),
+            percent(c.share),
+            seconds(c.median_ms),
+        )
         for c in evidence.clusters
     )
     quantiles = "; ".join(
-        f"{s.outcome}: n={s.count}, "
+        f"{s.service} {s.outcome}: n={s.count}, "
         + ", ".join(f"{k} {seconds(v)}" for k, v in s.quantiles_ms.items())
         for s in evidence.lead_summaries
     )
     return TextTable(
         "Lead-time clusters (scheduled time minus the checking server's now)",
-        ("outcome", "cluster", "count", "share", "median lead"),
+        ("service", "outcome", "cluster", "count", "share", "median lead"),
         rows,
         note=quantiles,
     )
