@@ -144,7 +144,12 @@ def start_services(
             children.append(
                 _spawn(name, urls[name], sockets[name], child_env, prefix, output_dir)
             )
+    except BaseException:
+        RunningServices(children).stop()
+        raise
     finally:
+        # The children hold their own copies; closing ours lets a dead child's
+        # port refuse connections instead of queueing them.
         for sock in sockets.values():
             sock.close()
 
