@@ -140,7 +140,10 @@ class GuardedSpanExporter(SpanExporter):
         return result
 
     def shutdown(self) -> None:
-        self._inner.shutdown()
+        try:
+            self._inner.shutdown()
+        except Exception as error:  # closing a file on a full disk raises
+            self._report("traces", error)
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
         return self._inner.force_flush(timeout_millis)
@@ -166,7 +169,10 @@ class GuardedLogExporter(LogRecordExporter):
         return result
 
     def shutdown(self) -> None:
-        self._inner.shutdown()
+        try:
+            self._inner.shutdown()
+        except Exception as error:  # a collector gone at exit must not raise
+            self._report("logs", error)
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
         return self._inner.force_flush(timeout_millis)
