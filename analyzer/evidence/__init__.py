@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from analyzer.evidence.errors import EvidenceError
 from analyzer.evidence.gather import Evidence, gather
+from analyzer.evidence.html import render_html
 from analyzer.evidence.markdown import render_markdown
 from analyzer.evidence.terminal import render_evidence, render_waterfall
 from analyzer.evidence.waterfall import Waterfall
@@ -22,6 +23,7 @@ __all__ = [
     "build_waterfall",
     "gather",
     "render_evidence",
+    "render_html",
     "render_markdown",
     "render_waterfall",
 ]

@@ -30,6 +30,16 @@ MIN_MEANINGFUL_MS = 100.0
 
 _PAIR_COLUMNS = ("trace_id", "span_id", "parent_span_id", "service", "kind")
 _TIME_COLUMNS = ("start_ns", "end_ns")
+PAIR_OUTPUT = (
+    "trace_id",
+    "client_service",
+    "server_service",
+    "client_start",
+    "offset_ms",
+    "rtt_ms",
+    "low_ms",
+    "high_ms",
+)
 
 
 @dataclass(frozen=True)
@@ -96,8 +106,10 @@ def call_pairs(spans: pd.DataFrame) -> pd.DataFrame:
 
     Columns: ``trace_id``, ``client_service``, ``server_service``, ``client_start``,
     ``offset_ms``, ``rtt_ms``, ``low_ms``, ``high_ms`` (the bound this pair
-    alone gives).
+    alone gives). An empty table gives no pairs.
     """
+    if spans.empty:
+        return pd.DataFrame({name: pd.Series(dtype="float64") for name in PAIR_OUTPUT})
     require(spans, (*_PAIR_COLUMNS, *_TIME_COLUMNS), "clock offset")
     kinds = spans["kind"].map(normalise_kind)
     timed = spans[["start_ns", "end_ns"]].notna().all(axis=1)
@@ -133,7 +145,11 @@ def call_pairs(spans: pd.DataFrame) -> pd.DataFrame:
 
 def estimate_offsets(spans: pd.DataFrame) -> tuple[ClockOffset, ...]:
     """The clock offset of every called service relative to its caller."""
-    pairs = call_pairs(spans)
+    return summarise_pairs(call_pairs(spans))
+
+
+def summarise_pairs(pairs: pd.DataFrame) -> tuple[ClockOffset, ...]:
+    """One estimate per (caller, called) service pair from ``call_pairs`` rows."""
     estimates = [
         _summarise(client, server, group)
         for (client, server), group in pairs.groupby(

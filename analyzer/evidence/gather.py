@@ -15,8 +15,9 @@ from analyzer.evidence import adapt, clock, contrast, h1, leads, requests, whati
 class Evidence:
     """Everything beyond counting: clocks, leads, H1 sub-verdicts, what-if, contrast.
 
-    ``leads`` and ``requests`` are the row-level tables behind the numbers, kept
-    for charts; ``to_dict`` leaves them out.
+    ``leads``, ``requests`` and ``pairs`` (client/server call pairs) are the
+    row-level tables behind the numbers, kept for charts; ``to_dict`` leaves
+    them out.
     """
 
     clock_offsets: tuple[clock.ClockOffset, ...]
@@ -29,6 +30,7 @@ class Evidence:
     contrast: tuple[contrast.AttributeContrast, ...]
     leads: pd.DataFrame = field(repr=False, compare=False)
     requests: pd.DataFrame = field(repr=False, compare=False)
+    pairs: pd.DataFrame = field(repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every finding (not the row-level tables)."""
@@ -58,7 +60,8 @@ def gather(
     spans = adapt.spans_frame(spans_df)
     logs = adapt.logs_frame(logs_df)
 
-    offsets_by_timing = clock.estimate_offsets(spans) if not spans.empty else ()
+    pairs = clock.call_pairs(spans)
+    offsets_by_timing = clock.summarise_pairs(pairs)
     offsets_by_lead = (
         clock.estimate_lead_offsets(spans) if "lead_ms" in spans.columns else ()
     )
@@ -79,6 +82,7 @@ def gather(
         contrast=contrast.contrast(entry.drop(columns=["start_ns"])),
         leads=lead_rows,
         requests=entry,
+        pairs=pairs,
     )
 
 
