@@ -1,0 +1,79 @@
+"""The shared database: schema creation, time storage, URL handling, causes."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+from app import db
+from instrumentation.causes import Cause
+
+
+def test_schema_creation_survives_two_processes_at_once(database_url: str) -> None:
+    """Two engines creating the schema concurrently both succeed."""
+    engines = [db.make_engine(database_url) for _ in range(2)]
+    errors: list[BaseException] = []
+
+    def create(engine) -> None:
+        try:
+            db.create_schema(engine)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=create, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for engine in engines:
+        engine.dispose()
+
+    assert errors == []
+
+
+def test_times_come_back_aware_in_utc(database_url: str) -> None:
+    """A +03:00 time is stored and read back as the same instant in UTC."""
+    engine = db.make_engine(database_url)
+    db.create_schema(engine)
+    sessions = db.session_factory(engine)
+    moment = datetime(2025, 5, 31, 1, 45, 55, tzinfo=timezone(timedelta(hours=3)))
+    with sessions() as s, s.begin():
+        s.add(db.User(username="u", password_hash="h", created_at=moment))
+
+    with sessions() as s:
+        stored = s.scalar(select(db.User.created_at))
+    engine.dispose()
+
+    assert stored == moment
+    assert stored.tzinfo is UTC
+
+
+def test_bare_postgresql_url_gets_the_psycopg_driver() -> None:
+    """postgresql:// selects psycopg 3 (psycopg2 is not installed)."""
+    assert db.normalise_url("postgresql://u@h/d").startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (IntegrityError("x", None, Exception()), (Cause.DB_INTEGRITY_ERROR, 500)),
+        (OperationalError("x", None, Exception()), (Cause.DB_UNAVAILABLE, 503)),
+        (DataError("x", None, Exception()), (Cause.PAYLOAD_INVALID_VALUE, 400)),
+    ],
+)
+def test_database_errors_map_to_causes(error, expected) -> None:
+    """Constraint → integrity (500), connection → unavailable (503)."""
+    assert db.cause_for(error) == expected
+
+
+def test_unreachable_database_fails_in_the_driver() -> None:
+    """The "unavailable" fault's database really cannot be opened."""
+    engine = db.make_engine(db.UNREACHABLE_URL)
+
+    with pytest.raises(OperationalError):
+        engine.connect()
+    engine.dispose()
