@@ -1,0 +1,103 @@
+"""Input paths: files, folders, globs and ``-`` for stdin, plain or gzip."""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import io
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from analyzer.errors import InputError
+
+STDIN = "-"
+_GZIP_MAGIC = b"\x1f\x8b"
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: a file path, or ``-`` for standard input."""
+
+    path: str
+
+    @property
+    def size(self) -> int | None:
+        """Bytes on disk, or None for stdin."""
+        return None if self.path == STDIN else os.path.getsize(self.path)
+
+
+def expand(paths: Sequence[str | Path]) -> list[Source]:
+    """Every file named by the paths, folders walked and globs expanded, in order."""
+    sources: list[Source] = []
+    for raw in paths:
+        path = str(raw)
+        if path == STDIN:
+            sources.append(Source(STDIN))
+        elif os.path.isdir(path):
+            sources.extend(Source(p) for p in _walk(path))
+        elif os.path.isfile(path):
+            sources.append(Source(path))
+        elif _GLOB_CHARS & set(path):
+            matches = sorted(
+                m for m in glob.glob(path, recursive=True) if os.path.isfile(m)
+            )
+            if not matches:
+                raise InputError(f"no file matches {path}")
+            sources.extend(Source(m) for m in matches)
+        else:
+            raise InputError(f"no such file or folder: {path}")
+    if not sources:
+        raise InputError("no input files")
+
+    return list(dict.fromkeys(sources))
+
+
+def _walk(folder: str) -> Iterator[str]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield os.path.join(root, name)
+
+
+class Opened:
+    """An open source: a binary stream (unzipped) and how far its file has been read."""
+
+    def __init__(self, source: Source) -> None:
+        try:
+            self._raw: BinaryIO = (
+                sys.stdin.buffer if source.path == STDIN else open(source.path, "rb")  # noqa: SIM115
+            )
+        except OSError as error:
+            raise InputError(f"cannot read {source.path}: {error.strerror}") from error
+        self._peekable = isinstance(self._raw, io.BufferedReader)
+        head = self._raw.peek(2)[:2] if self._peekable else b""
+        self.stream: BinaryIO = (
+            gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[assignment]
+            if head == _GZIP_MAGIC
+            else self._raw
+        )
+        self._position = 0
+
+    def read(self, size: int) -> bytes:
+        """Up to ``size`` bytes of (unzipped) content; empty at the end."""
+        data = self.stream.read(size)
+        self._position += len(data)
+        return data
+
+    def consumed(self) -> int:
+        """Bytes of the underlying file read so far (compressed bytes for gzip)."""
+        try:
+            return self._raw.tell()
+        except (OSError, ValueError):
+            return self._position
+
+    def close(self) -> None:
+        """Close the file; standard input is left open."""
+        if self._raw is not sys.stdin.buffer:
+            self._raw.close()
