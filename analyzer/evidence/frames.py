@@ -100,3 +100,26 @@ def text_or_na(values: pd.Series) -> pd.Series:
 def empty(columns: Iterable[str]) -> pd.DataFrame:
     """An empty table with the given columns."""
     return pd.DataFrame({name: pd.Series(dtype="object") for name in columns})
+
+
+def span_depths(spans: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """How many ancestors each span has in the input (cycle-safe)."""
+    parent = dict(
+        zip(
+            zip(spans["trace_id"], spans["span_id"], strict=True),
+            spans["parent_span_id"],
+            strict=True,
+        )
+    )
+    depth: dict[tuple[str, str], int] = {}
+    for key in parent:
+        chain, current = [], key
+        while current in parent and current not in depth and current not in chain:
+            chain.append(current)
+            up = parent[current]
+            current = (current[0], up) if isinstance(up, str) else None
+        base = depth.get(current, -1) if current is not None else -1
+        for offset, item in enumerate(reversed(chain), start=1):
+            depth[item] = base + offset
+
+    return depth

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from analyzer.evidence.frames import MS_PER_HOUR, SERVER, normalise_kind
+from analyzer.evidence.frames import MS_PER_HOUR, SERVER, normalise_kind, span_depths
 from instrumentation.causes import Cause
 
 # A client's own "now" reaches the server within a network delay or a small
@@ -29,6 +29,7 @@ HOURS_TOLERANCE_MS = 1_200_000.0
 NAIVE = Cause.SCHEDULE_NAIVE_DATETIME.value
 REJECTED = "rejected"
 ACCEPTED = "accepted"
+RELAYED = "relayed"
 LEAD_COLUMNS = ("trace_id", "service", "cause", "lead_ms", "min_lead_ms", "outcome")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -36,11 +37,13 @@ NEAR_ZERO = "near_zero"
 HOURS = "hours"
 NEGATIVE = "negative"
 SHORT_POSITIVE = "short_positive"
+POSITIVE = "positive"
 ENOUGH = "enough"
 CLUSTER_LABELS = {
     NEAR_ZERO: "near zero: the client sends its own now",
     NEGATIVE: "negative: the time is in the past",
     SHORT_POSITIVE: "short but positive: ahead, but less than the minimum",
+    POSITIVE: "positive (no minimum lead recorded)",
     ENOUGH: "at least the minimum lead",
 }
 
@@ -89,13 +92,21 @@ def lead_table(spans: pd.DataFrame, logs: pd.DataFrame) -> pd.DataFrame:
 
     Spans win when any server span carries a lead; logs are the fallback for
     logs-only inputs, one row per (trace, span, service). Schedule rejections
-    without a lead are kept with NaN so naive date-times still count.
+    without a lead are kept with NaN so naive date-times still count. A caller
+    that passes an inner schedule rejection on carries the same cause; only the
+    deepest such row of a trace decided it, the others are ``relayed``.
     """
     rows = _from_spans(spans)
     if rows.empty or rows["lead_ms"].isna().all():
         rows = _from_logs(logs)
     rows = rows.copy()
-    rows["outcome"] = np.where(rows["cause"].map(is_schedule), REJECTED, ACCEPTED)
+
+    schedule = rows["cause"].map(is_schedule).astype(bool)
+    deepest = rows["rank"].where(schedule).groupby(rows["trace_id"]).transform("max")
+    deciding = schedule & (rows["rank"] == deepest)
+    rows["outcome"] = np.select(
+        [deciding, schedule], [REJECTED, RELAYED], default=ACCEPTED
+    )
 
     return rows.reset_index(drop=True)[list(LEAD_COLUMNS)]
 
@@ -103,24 +114,32 @@ def lead_table(spans: pd.DataFrame, logs: pd.DataFrame) -> pd.DataFrame:
 def _from_spans(spans: pd.DataFrame) -> pd.DataFrame:
     needed = {"kind", "cause", "lead_ms", "min_lead_ms", "trace_id", "service"}
     if spans is None or not needed <= set(spans.columns):
-        return pd.DataFrame(columns=list(LEAD_COLUMNS[:-1]))
+        return pd.DataFrame(columns=[*LEAD_COLUMNS[:-1], "rank"])
     server = spans["kind"].map(normalise_kind) == SERVER
     keep = server & (spans["lead_ms"].notna() | spans["cause"].map(is_schedule))
+    rows = spans.loc[keep]
+    depth = span_depths(spans) if "parent_span_id" in spans else {}
+    rank = [
+        depth.get((t, s), 0)
+        for t, s in zip(rows["trace_id"], rows.get("span_id", rows.index), strict=True)
+    ]
 
-    return spans.loc[keep, list(LEAD_COLUMNS[:-1])]
+    return rows[list(LEAD_COLUMNS[:-1])].assign(rank=rank)
 
 
 def _from_logs(logs: pd.DataFrame) -> pd.DataFrame:
     needed = {"cause", "lead_ms", "min_lead_ms", "trace_id", "service"}
     if logs is None or not needed <= set(logs.columns):
-        return pd.DataFrame(columns=list(LEAD_COLUMNS[:-1]))
+        return pd.DataFrame(columns=[*LEAD_COLUMNS[:-1], "rank"])
     keep = logs["lead_ms"].notna() | logs["cause"].map(is_schedule)
     rows = logs.loc[keep]
     key = [c for c in ("trace_id", "span_id", "service") if c in rows.columns]
     # A rejection is written twice (the rejection event and the access event).
     rows = rows.sort_values("lead_ms", na_position="last").drop_duplicates(key)
+    # In logs only the deciding service records the lead of a rejection.
+    rank = rows["lead_ms"].notna().astype(int)
 
-    return rows[list(LEAD_COLUMNS[:-1])]
+    return rows[list(LEAD_COLUMNS[:-1])].assign(rank=rank)
 
 
 def classify(lead_ms: np.ndarray, min_lead_ms: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -130,7 +149,6 @@ def classify(lead_ms: np.ndarray, min_lead_ms: np.ndarray) -> tuple[np.ndarray, 
     hours = np.rint(lead / MS_PER_HOUR)
     residual = np.abs(lead - hours * MS_PER_HOUR)
     shifted = (np.abs(lead) >= HOURS_MIN_MS) & (residual <= HOURS_TOLERANCE_MS)
-    below_minimum = np.isnan(minimum) | (lead < minimum)
 
     names = np.select(
         [
@@ -138,9 +156,10 @@ def classify(lead_ms: np.ndarray, min_lead_ms: np.ndarray) -> tuple[np.ndarray, 
             shifted,
             np.abs(lead) <= NEAR_ZERO_MS,
             lead < 0,
-            below_minimum,
+            np.isnan(minimum),
+            lead < minimum,
         ],
-        ["", HOURS, NEAR_ZERO, NEGATIVE, SHORT_POSITIVE],
+        ["", HOURS, NEAR_ZERO, NEGATIVE, POSITIVE, SHORT_POSITIVE],
         default=ENOUGH,
     )
     shifts = np.where(names == HOURS, hours, 0).astype("int64")

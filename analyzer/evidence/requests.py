@@ -1,11 +1,13 @@
 """Entry requests, one row each: when, failed or not, root cause, attributes.
 
 An entry request is a server span with no parent in the input (the first hop a
-client made). It failed when its HTTP status is 400 or more or its status is
-error. Its cause is the one the analyzer core attributed (``root_causes``, by
-trace id) when given, else the deepest cause recorded in its trace, else its
-own. Attributes are the entry span's extra columns plus, per trace, the first
-value of each extra log field.
+client made), at an endpoint where at least one failed. It failed when its HTTP
+status is 400 or more or its status is error. Its cause is the one the analyzer
+core attributed (``root_causes``, by trace id) when given, else the deepest
+cause recorded in its trace, else its own. Attributes are the entry span's
+extra columns plus, per trace, the first value of each extra log field (only
+when the logs cover succeeded requests too, else they would separate the sets
+by their mere presence).
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analyzer.evidence.frames import SERVER, SPAN_COLUMNS, normalise_kind
+from analyzer.evidence.frames import (
+    SERVER,
+    SPAN_COLUMNS,
+    normalise_kind,
+    span_depths,
+)
 
 UNCLASSIFIED = "unclassified"
 _LOG_STANDARD = frozenset(
@@ -56,6 +63,7 @@ def entry_requests(
 
     status = pd.to_numeric(entries["http_status"], errors="coerce")
     entries["failed"] = (status >= 400).fillna(False) | (entries["status"] == "error")
+    entries = _failing_endpoints(entries)
     entries["cause"] = _causes(entries, spans, root_causes or {})
     entries = _with_log_fields(entries, logs)
 
@@ -63,6 +71,23 @@ def entry_requests(
     extras = [c for c in entries.columns if c not in _SPAN_STANDARD and c not in keep]
 
     return entries[keep + extras].reset_index(drop=True)
+
+
+def _failing_endpoints(entries: pd.DataFrame) -> pd.DataFrame:
+    """Only the endpoints (route, else span name) with at least one failure.
+
+    Health checks and log-ins never fail the way the incident does; keeping
+    them would make "route" the attribute that best separates the two sets.
+    """
+    names = [c for c in ("route", "name") if c in entries]
+    if not names:
+        return entries
+    endpoint = entries[names].astype("object").bfill(axis=1).iloc[:, 0]
+    failing = set(endpoint[entries["failed"]])
+    if not failing:
+        return entries
+
+    return entries[endpoint.isin(failing).to_numpy()]
 
 
 def _causes(
@@ -88,7 +113,7 @@ def _deepest_cause(spans: pd.DataFrame) -> dict[str, str]:
     caused = caused[~caused["cause"].astype(str).str.startswith("upstream.")]
     if caused.empty:
         return {}
-    depth = _depths(spans)
+    depth = span_depths(spans)
     ranked = caused.assign(
         _depth=[
             depth[(t, s)]
@@ -100,35 +125,14 @@ def _deepest_cause(spans: pd.DataFrame) -> dict[str, str]:
     return dict(zip(ranked["trace_id"], ranked["cause"], strict=True))
 
 
-def _depths(spans: pd.DataFrame) -> dict[tuple[str, str], int]:
-    """How many ancestors each span has in the input (cycle-safe)."""
-    parent = dict(
-        zip(
-            zip(spans["trace_id"], spans["span_id"], strict=True),
-            spans["parent_span_id"],
-            strict=True,
-        )
-    )
-    depth: dict[tuple[str, str], int] = {}
-    for key in parent:
-        chain, current = [], key
-        while current in parent and current not in depth and current not in chain:
-            chain.append(current)
-            up = parent[current]
-            current = (current[0], up) if isinstance(up, str) else None
-        base = depth.get(current, -1) if current is not None else -1
-        for offset, item in enumerate(reversed(chain), start=1):
-            depth[item] = base + offset
-
-    return depth
-
-
 def _with_log_fields(entries: pd.DataFrame, logs: pd.DataFrame) -> pd.DataFrame:
     if logs is None or logs.empty or "trace_id" not in logs:
         return entries
     fields = [c for c in logs.columns if c not in _LOG_STANDARD]
     fields = [c for c in fields if c not in entries.columns]
-    if not fields:
+    succeeded = set(entries.loc[~entries["failed"].astype(bool), "trace_id"])
+    # The core keeps only log lines with a cause: those cover failures alone.
+    if not fields or succeeded.isdisjoint(logs["trace_id"]):
         return entries
     per_trace = logs[["trace_id", *fields]].groupby("trace_id", sort=False).first()
 

@@ -140,3 +140,32 @@ def test_lead_table_falls_back_to_logs_once_per_span() -> None:
 
     assert len(table) == 1
     assert table.loc[0, "outcome"] == "rejected"
+
+
+def test_a_relayed_rejection_is_not_counted_twice() -> None:
+    """The caller carrying the inner schedule cause is ``relayed``, not rejected."""
+    trace = "c" * 32
+    cause = "schedule.in_past"
+    outer = span(trace, "interviews", "server", 0, 9, cause=cause, lead_ms=59_990.0)
+    client = span(trace, "interviews", "client", 1, 8, parent=outer["span_id"])
+    inner = span(
+        trace,
+        "video-rooms",
+        "server",
+        2,
+        7,
+        parent=client["span_id"],
+        cause=cause,
+        lead_ms=-30_000.0,
+        min_lead_ms=6e4,
+    )
+
+    table = lead_table(frame([outer, client, inner]), pd.DataFrame())
+
+    outcomes = dict(zip(table["service"], table["outcome"], strict=True))
+    assert outcomes == {"interviews": "relayed", "video-rooms": "rejected"}
+
+
+def test_a_lead_without_a_minimum_is_just_positive() -> None:
+    """Without a recorded minimum a positive lead is not called short."""
+    assert _names([900_000.0], minimum=float("nan")) == ["positive"]
