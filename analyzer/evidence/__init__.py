@@ -9,7 +9,7 @@ returns an ``Evidence``; ``render_markdown``, ``render_evidence`` (Rich) and
 from __future__ import annotations
 
 from analyzer.evidence.errors import EvidenceError
-from analyzer.evidence.gather import Evidence, gather
+from analyzer.evidence.gather import Evidence, gather, gather_report
 from analyzer.evidence.html import render_html
 from analyzer.evidence.markdown import render_markdown
 from analyzer.evidence.terminal import render_evidence, render_waterfall
@@ -22,6 +22,7 @@ __all__ = [
     "Waterfall",
     "build_waterfall",
     "gather",
+    "gather_report",
     "render_evidence",
     "render_html",
     "render_markdown",

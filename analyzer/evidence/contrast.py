@@ -15,6 +15,17 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+# Attributes worth reading for the contrast: client and deployment facts that
+# differ between users or hosts (OpenTelemetry semantic-convention names where
+# one exists). The readers keep only attributes they are asked for.
+CONTRAST_KEYS = (
+    "client.time_zone",
+    "user_agent.original",
+    "auth.credential_kind",
+    "service.version",
+    "host.name",
+    "deployment.environment.name",
+)
 OTHER = "(other)"
 MISSING = "(missing)"
 TOP_K = 5

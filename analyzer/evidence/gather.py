@@ -54,8 +54,9 @@ def gather(
 ) -> Evidence:
     """Run every evidence step over span and log tables (core or evidence shape).
 
-    ``report`` is the core's report (object with ``to_dict`` or a dict); its
-    per-request root causes are used when it lists them, else ``root_causes``.
+    ``report`` is the core's ``Report`` (its entry table and root causes are
+    used as they are) or a dict listing per-request causes; without one,
+    entry requests and causes are derived here (``requests.entry_requests``).
     """
     spans = adapt.spans_frame(spans_df)
     logs = adapt.logs_frame(logs_df)
@@ -69,7 +70,13 @@ def gather(
 
     lead_rows = leads.lead_table(spans, logs)
     explained = h1.explain(lead_rows, offsets)
-    entry = requests.entry_requests(spans, logs, root_causes or _root_causes(report))
+    core_entries = getattr(report, "entries", None)
+    if isinstance(core_entries, pd.DataFrame) and "failed" in core_entries:
+        entry = requests.from_core_entries(core_entries)
+    else:
+        entry = requests.entry_requests(
+            spans, logs, root_causes or _root_causes(report)
+        )
 
     return Evidence(
         clock_offsets=offsets_by_timing,
@@ -86,8 +93,15 @@ def gather(
     )
 
 
+def gather_report(report: object) -> Evidence:
+    """The evidence for an analyzer ``Report``, from the tables it carries."""
+    return gather(getattr(report, "spans", None), getattr(report, "logs", None), report)
+
+
 def _root_causes(report: object | None) -> dict[str, str]:
-    """Trace id to root cause, from whichever per-request list the report has."""
+    """Trace id to root cause, from the report's own mapping or per-request list."""
+    if callable(getattr(report, "root_causes", None)):
+        return dict(report.root_causes())
     data = report.to_dict() if hasattr(report, "to_dict") else report
     if not isinstance(data, Mapping):
         return {}

@@ -137,3 +137,22 @@ def _with_log_fields(entries: pd.DataFrame, logs: pd.DataFrame) -> pd.DataFrame:
     per_trace = logs[["trace_id", *fields]].groupby("trace_id", sort=False).first()
 
     return entries.merge(per_trace, how="left", left_on="trace_id", right_index=True)
+
+
+def from_core_entries(entries: pd.DataFrame) -> pd.DataFrame:
+    """The core's entry table in this module's shape (its attribution kept).
+
+    The core already applied the entry route and time window and chose each
+    root cause; here only endpoints with a failure are kept (as above) and the
+    columns reshaped: the fixed ones, every ``attr:<key>`` column as ``<key>``
+    and the group-by value as ``by``.
+    """
+    keep = ["trace_id", "start_ns", "failed", "cause", "service"]
+    extras = [c for c in entries.columns if str(c).startswith("attr:")]
+    entries = _failing_endpoints(entries.assign(failed=entries["failed"].astype(bool)))
+    table = entries[[c for c in keep if c in entries] + extras].copy()
+    if "by" in entries and entries["by"].notna().any():
+        table["by"] = entries["by"]
+    table["failed"] = table["failed"].astype(bool)
+
+    return table.rename(columns={c: c.removeprefix("attr:") for c in extras})

@@ -57,3 +57,27 @@ def test_log_fields_covering_both_sets_are_joined() -> None:
     table = entry_requests(_spans(), logs).set_index("trace_id")
 
     assert table.at["a" * 32, "client.time_zone"] == "Europe/Moscow"
+
+
+def test_core_entries_keep_their_attribution_and_extra_attributes() -> None:
+    """The core's entry rows keep its cause; ``attr:`` columns lose the prefix."""
+    from analyzer.evidence.requests import from_core_entries
+
+    core = pd.DataFrame(
+        {
+            "trace_id": ["a" * 32, "b" * 32, "c" * 32],
+            "start_ns": [1, 2, 3],
+            "failed": [True, False, False],
+            "cause": ["schedule.too_soon", None, None],
+            "service": ["interviews"] * 3,
+            "route": ["/f", "/f", "/health"],
+            "root_cause": ["x", None, None],
+            "attr:client.time_zone": ["Europe/Moscow", "UTC", None],
+        }
+    )
+
+    table = from_core_entries(core)
+
+    assert list(table["trace_id"]) == ["a" * 32, "b" * 32]
+    assert list(table["cause"]) == ["schedule.too_soon", None]
+    assert "client.time_zone" in table.columns and "root_cause" not in table.columns
