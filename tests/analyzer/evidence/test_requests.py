@@ -79,5 +79,6 @@ def test_core_entries_keep_their_attribution_and_extra_attributes() -> None:
     table = from_core_entries(core)
 
     assert list(table["trace_id"]) == ["a" * 32, "b" * 32]
-    assert list(table["cause"]) == ["schedule.too_soon", None]
+    assert table["cause"].iloc[0] == "schedule.too_soon"
+    assert pd.isna(table["cause"].iloc[1])
     assert "client.time_zone" in table.columns and "root_cause" not in table.columns
