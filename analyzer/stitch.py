@@ -28,7 +28,13 @@ UNCLASSIFIED = "unclassified"
 _UNINFORMATIVE = re.compile(r"^(\d{3}|_OTHER)$")
 _INNER_BONUS = 0.5  # a span naming its inner tier's cause speaks for one level down
 _LOG_BONUS = 0.5  # a log event sits inside its span
-_FOREIGN_LOG_DEPTH = 1e6  # a log of another service, in no known span: downstream
+_FOREIGN_LOG_DEPTH = 1e6
+# The numbers recorded with the chosen cause, renamed apart from the entry's own.
+_CAUSE_NUMBERS = {
+    "lead_ms": "cause_lead_ms",
+    "min_lead_ms": "cause_min_lead_ms",
+    "server_now": "cause_server_now",
+}  # a log of another service, in no known span: downstream
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class Stitched:
     """Every entry request, one row each, and counts for the summary."""
 
     entries: pd.DataFrame
+    spans_table: pd.DataFrame
     traces: int
     spans: int
     duplicates: int
@@ -97,8 +104,14 @@ def route_matches(table: pd.DataFrame, route: str) -> np.ndarray:
     return hit.fillna(False).to_numpy(dtype=bool)
 
 
-def stitch_spans(spans: pd.DataFrame, logs: pd.DataFrame, window: Window) -> Stitched:
-    """Find the entries in a span table and the root cause of each."""
+def stitch_spans(
+    spans: pd.DataFrame, logs: pd.DataFrame, window: Window, *, access_as_spans=False
+) -> Stitched:
+    """Find the entries in a span table and the root cause of each.
+
+    With ``access_as_spans`` the access events are already in ``spans`` (logs-only
+    mode) and are not counted again as log events.
+    """
     total = len(spans)
     spans, counts = prepare_spans(spans)
     marks = entry_marks(spans, window.entry_route)
@@ -111,10 +124,12 @@ def stitch_spans(spans: pd.DataFrame, logs: pd.DataFrame, window: Window) -> Sti
     )
     is_entry = (entry_of == rows) & ~tree.in_cycle
     logs = locate_logs(logs, spans)
+    logs["as_span"] = access_as_spans & (logs["http_status"].to_numpy() > 0)
     entries = _entry_table(spans, rows[is_entry], logs)
 
     return Stitched(
         entries=entries,
+        spans_table=spans,
         traces=int(spans["trace"].nunique()),
         spans=total,
         duplicates=counts["duplicates"],
@@ -181,22 +196,21 @@ def _deepest_causes(spans: pd.DataFrame, logs: pd.DataFrame) -> pd.DataFrame:
         _span_candidates(spans, "inner_cause", _INNER_BONUS),
         _log_candidates(spans, logs),
     ]
-    found = pd.concat([c for c in candidates if len(c)], ignore_index=True)
-    if not len(found):
-        return pd.DataFrame(
-            columns=[
-                "root_cause",
-                "cause_depth",
-                "lead_ms",
-                "min_lead_ms",
-                "server_now",
-                "cause_service",
-            ]
-        ).rename_axis("row")
+    candidates = [c for c in candidates if len(c)]
+    if not candidates:
+        columns = [
+            "root_cause",
+            "cause_depth",
+            "cause_service",
+            *_CAUSE_NUMBERS.values(),
+        ]
+        return pd.DataFrame(columns=columns).rename_axis("row")
+    found = pd.concat(candidates, ignore_index=True)
     found = found.sort_values(["entry_row", "cause_depth"], kind="stable")
     found = found.drop_duplicates("entry_row", keep="last").set_index("entry_row")
+    found = found.rename(columns={"cause": "root_cause", **_CAUSE_NUMBERS})
 
-    return found.rename(columns={"cause": "root_cause"}).rename_axis("row")
+    return found.rename_axis("row")
 
 
 def _span_candidates(spans: pd.DataFrame, column: str, bonus: float) -> pd.DataFrame:
@@ -223,7 +237,7 @@ def _log_candidates(spans: pd.DataFrame, logs: pd.DataFrame) -> pd.DataFrame:
     """Cause-carrying log events, placed at the depth of the span they were written in."""
     if not len(logs) or not len(spans):
         return pd.DataFrame()
-    logs = logs[informative(logs["cause"])]
+    logs = logs[informative(logs["cause"]) & ~logs["as_span"].to_numpy()]
     span_row = logs["span_row"].to_numpy()
     known = span_row >= 0
     entry_row = np.full(len(logs), -1, dtype=np.int64)
