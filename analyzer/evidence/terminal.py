@@ -36,7 +36,7 @@ def render_waterfall(waterfall: Waterfall, console: Console) -> None:
     )
     for column in ("span", "service", "start", "duration", "timeline", "status"):
         table.add_column(column, no_wrap=column != "span")
-    table.add_column("cause")
+    table.add_column("cause / fields")
 
     total = max(waterfall.duration_ms, 1e-9)
     for row in waterfall.rows:
@@ -78,24 +78,25 @@ def _add_log(
     table: Table, line: LogLine, depth: int, total: float, prefix: str = ""
 ) -> None:
     fields = " ".join(f"{key}={value}" for key, value in line.fields)
-    label = f"{'  ' * depth}  · {prefix}{line.level} {line.event} {fields}".rstrip()
-    marker = _marker(line.offset_ms, total)
+    label = f"{'  ' * depth}  · {prefix}{line.level} {line.event}".rstrip()
     table.add_row(
         Text(label, style="dim"),
         Text(line.service, style="dim"),
         Text(_ms(line.offset_ms), style="dim"),
         "",
-        Text(marker, style="dim"),
+        Text(_marker(line.offset_ms, total), style="dim"),
+        "",
+        Text(fields, style="dim"),
     )
 
 
 def _bar(offset: float | None, duration: float | None, total: float) -> str:
     if offset is None or duration is None:
         return ""
-    start = _clamp(round(offset / total * BAR_WIDTH))
+    start = min(_clamp(round(offset / total * BAR_WIDTH)), BAR_WIDTH - 1)
     end = max(start + 1, _clamp(round((offset + duration) / total * BAR_WIDTH)))
 
-    return " " * start + "█" * (min(end, BAR_WIDTH) - start)
+    return " " * start + "█" * (end - start)
 
 
 def _marker(offset: float | None, total: float) -> str:

@@ -104,3 +104,54 @@ def leads(rows: list[tuple[str, str | None, float | None, float]]) -> pd.DataFra
     table["lead_ms"] = pd.to_numeric(table["lead_ms"], errors="coerce")
     table["min_lead_ms"] = pd.to_numeric(table["min_lead_ms"], errors="coerce")
     return table
+
+
+_KIND_NUMBERS = {"internal": 1, "server": 2, "client": 3}
+
+
+def otlp_line(rows: list[dict[str, object]]) -> str:
+    """Span rows as one OTLP/JSON ``ExportTraceServiceRequest`` line."""
+    import json
+
+    by_service: dict[str, list[dict[str, object]]] = {}
+    for row in rows:
+        attributes = (
+            [{"key": "error.type", "value": {"stringValue": row["cause"]}}]
+            if row.get("cause")
+            else []
+        )
+        if row.get("http_status"):
+            attributes.append(
+                {
+                    "key": "http.response.status_code",
+                    "value": {"intValue": str(int(row["http_status"]))},
+                }
+            )
+        if row.get("lead_ms") is not None:
+            attributes.append(
+                {"key": "schedule.lead_ms", "value": {"doubleValue": row["lead_ms"]}}
+            )
+        span = {
+            "traceId": row["trace_id"],
+            "spanId": row["span_id"],
+            "parentSpanId": row["parent_span_id"] or "",
+            "name": row["name"],
+            "kind": _KIND_NUMBERS[str(row["kind"])],
+            "startTimeUnixNano": str(row["start_ns"]),
+            "endTimeUnixNano": str(row["end_ns"]),
+            "attributes": attributes,
+            "status": {"code": 2} if row.get("cause") else {},
+        }
+        by_service.setdefault(str(row["service"]), []).append(span)
+    resource_spans = [
+        {
+            "resource": {
+                "attributes": [
+                    {"key": "service.name", "value": {"stringValue": service}}
+                ]
+            },
+            "scopeSpans": [{"scope": {"name": "test"}, "spans": spans}],
+        }
+        for service, spans in by_service.items()
+    ]
+    return json.dumps({"resourceSpans": resource_spans})
