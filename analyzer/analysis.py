@@ -30,7 +30,7 @@ def analyze(
     progress: reader.Progress | None = None,
     input_format: str | None = None,
 ) -> Report:
-    """Analyse telemetry files: root cause per failed entry request, verdict per hypothesis."""
+    """Analyse telemetry: root cause of each failed entry request, verdicts."""
     rules = diagnosis_file.load(diagnosis)
     route = entry_route or rules.entry_route
     window = stitch.Window(route, _moment(since, "since"), _moment(until, "until"))

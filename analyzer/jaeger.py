@@ -1,4 +1,4 @@
-"""Jaeger JSON traces: the query API's ``{"data": [...]}``, one trace, or a span list."""
+"""Jaeger JSON traces: the API's ``{"data": [...]}``, one trace, or a span list."""
 
 from __future__ import annotations
 

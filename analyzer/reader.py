@@ -174,9 +174,9 @@ class _Head:
             self.error = f"not valid JSON ({error})"
             return
         kind = d.classify(self.document)
-        if kind == d.UNKNOWN and isinstance(self.document, list):
-            if self.document and all(map(jsonlogs.is_log_record, self.document)):
-                kind = d.JSON_LOG_LINES
+        records = self.document if isinstance(self.document, list) else []
+        if kind == d.UNKNOWN and records and all(map(jsonlogs.is_log_record, records)):
+            kind = d.JSON_LOG_LINES
         self.kind = kind
 
     def chunks(self, size: int = CHUNK_BYTES) -> Iterator[bytes]:

@@ -125,7 +125,10 @@ def _lead_note(evidence: dict) -> str:
     leads = evidence.get("lead_ms")
     if not leads:
         return ""
-    note = f"; lead time p50 {leads['p50']:.0f} ms (min {leads['min']:.0f}, max {leads['max']:.0f})"
+    note = (
+        f"; lead time p50 {leads['p50']:.0f} ms "
+        f"(min {leads['min']:.0f}, max {leads['max']:.0f})"
+    )
     if evidence.get("min_lead_ms") is not None:
         note += f", minimum lead in force {evidence['min_lead_ms']:.0f} ms"
 

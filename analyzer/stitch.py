@@ -234,7 +234,7 @@ def _span_candidates(spans: pd.DataFrame, column: str, bonus: float) -> pd.DataF
 
 
 def _log_candidates(spans: pd.DataFrame, logs: pd.DataFrame) -> pd.DataFrame:
-    """Cause-carrying log events, placed at the depth of the span they were written in."""
+    """Cause-carrying log events, at the depth of the span they were written in."""
     if not len(logs) or not len(spans):
         return pd.DataFrame()
     logs = logs[informative(logs["cause"]) & ~logs["as_span"].to_numpy()]

@@ -29,7 +29,7 @@ _QUANTILES = {
 def decide(
     n: int, failed: int, unexplained: float, diagnosis: Diagnosis
 ) -> tuple[str, str]:
-    """The verdict and its one-line reason for a hypothesis explaining ``n`` failures."""
+    """The verdict and one-line reason for a hypothesis explaining ``n`` failures."""
     if failed == 0:
         return NOT_OBSERVED, "no failed requests"
     share = n / failed

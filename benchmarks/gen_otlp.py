@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/gen_otlp.py --spans 1000000 --out benchmarks/data/bench
-    python benchmarks/gen_otlp.py --log-lines 2000000 --spans 0 --out benchmarks/data/logs
+    python benchmarks/gen_otlp.py --spans 0 --log-lines 2000000 --out benchmarks/data/l
 
 Each request is one trace: the interviews server span, its ASGI send sub-spans
 and its httpx client span (in ``interviews.traces.jsonl``), and the video-rooms
@@ -266,7 +266,7 @@ def write_traces(out: Path, spans: int, batch: int, seed: int) -> Counter:
 def _log_line(req: Request, service: str, event: dict[str, object]) -> str:
     """One structlog JSON line of a request."""
     record: dict[str, object] = {
-        "timestamp": "2025-05-30T22:45:55.%06dZ" % (req.start_ns // 1000 % 1_000_000),
+        "timestamp": f"2025-05-30T22:45:55.{req.start_ns // 1000 % 1_000_000:06d}Z",
         "level": "info",
         "service": service,
         "trace_id": req.trace_id,

@@ -1,0 +1,88 @@
+"""`triage analyze` on the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.analyzer.builders import two_tier, write_traces
+from triage.cli import _register, cli
+
+_register()
+
+
+@pytest.fixture
+def traces(tmp_path: Path) -> Path:
+    return write_traces(
+        tmp_path / "t.jsonl", two_tier("0" * 31 + "1", inner_cause="schedule.too_soon")
+    )
+
+
+def test_json_output(traces: Path) -> None:
+    """--format json prints the report dict."""
+    result = CliRunner().invoke(cli, ["analyze", str(traces), "--format", "json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["summary"]["failed"] == 1
+    assert data["groups"][0]["cause"] == "schedule.too_soon"
+
+
+def test_markdown_to_file(traces: Path, tmp_path: Path) -> None:
+    """--output writes the Markdown report to a file."""
+    out = tmp_path / "report.md"
+    result = CliRunner().invoke(
+        cli, ["analyze", str(traces), "-f", "markdown", "-o", str(out)]
+    )
+    assert result.exit_code == 0
+    assert "| H1 |" in out.read_text()
+
+
+def test_missing_input_exits_2_with_one_line(tmp_path: Path) -> None:
+    """An unreadable input is one line on stderr and exit code 2."""
+    from triage.errors import TriageError
+
+    result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "nope.jsonl")])
+    assert isinstance(result.exception, TriageError)
+    assert "no such file" in str(result.exception)
+
+
+def test_bad_since_is_a_usage_error(traces: Path) -> None:
+    """A --since that is not a time is an expected error."""
+    from triage.errors import TriageError
+
+    result = CliRunner().invoke(cli, ["analyze", str(traces), "--since", "yesterday"])
+    assert isinstance(result.exception, TriageError)
+
+
+def test_group_by(traces: Path) -> None:
+    """--group-by splits groups by an attribute."""
+    result = CliRunner().invoke(
+        cli, ["analyze", str(traces), "-f", "json", "--group-by", "service"]
+    )
+    assert json.loads(result.stdout)["groups"][0]["by"] == "interviews"
+
+
+def test_real_entry_point_exits_2(tmp_path: Path) -> None:
+    """Through the real entry point: exit 2, one stderr line, no traceback."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from triage.cli import main; main()",
+            "analyze",
+            str(tmp_path / "nope.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "Traceback" not in done.stderr

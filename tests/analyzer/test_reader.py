@@ -1,0 +1,85 @@
+"""Readers: formats, compression, stdin, malformed lines, skipped files."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from analyzer import reader
+from analyzer.errors import InputError
+from analyzer.schema import Wanted
+from tests.analyzer.builders import request_line, two_tier
+
+
+def _trace_lines(count: int) -> list[str]:
+    return [
+        request_line(two_tier(f"{i + 1:032x}", inner_cause="host.missing"))
+        for i in range(count)
+    ]
+
+
+def test_gzip_is_read(tmp_path: Path) -> None:
+    """A gzip file is unzipped transparently."""
+    path = tmp_path / "t.jsonl.gz"
+    path.write_bytes(gzip.compress(("\n".join(_trace_lines(2)) + "\n").encode()))
+    assert len(reader.read([path], Wanted()).spans) == 6
+
+
+def test_stdin_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``-`` reads standard input."""
+    data = ("\n".join(_trace_lines(1)) + "\n").encode()
+    monkeypatch.setattr(
+        sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data)))
+    )
+    assert len(reader.read(["-"], Wanted()).spans) == 3
+
+
+def test_malformed_line_is_counted_and_the_rest_read(tmp_path: Path) -> None:
+    """A broken line is counted with its number; every other line is still read."""
+    lines = _trace_lines(3)
+    lines.insert(1, '{"resourceSpans": [')
+    path = tmp_path / "t.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = reader.read([path], Wanted())
+    assert len(result.spans) == 9
+    assert (result.files[0].malformed_lines, result.files[0].first_malformed) == (
+        1,
+        [2],
+    )
+
+
+def test_numbers_where_strings_are_due_fall_back(tmp_path: Path) -> None:
+    """64-bit integers written as numbers are read by the record-by-record path."""
+    line = _trace_lines(1)[0].replace('"intValue": "400"', '"intValue": 400')
+    line = line.replace('"kind": 2', '"kind": "SPAN_KIND_SERVER"')
+    path = tmp_path / "t.jsonl"
+    path.write_text(line + "\n")
+    spans = reader.read([path], Wanted()).spans
+    assert sorted(spans["http_status"].tolist()) == [400, 400, 400]
+    assert (spans["kind"] == 2).sum() == 2
+
+
+def test_folder_and_glob(tmp_path: Path) -> None:
+    """Folders are walked and globs expanded."""
+    for name in ("a.jsonl", "b.jsonl"):
+        (tmp_path / name).write_text(_trace_lines(1)[0] + "\n")
+    assert len(reader.read([tmp_path], Wanted()).files) == 2
+    assert len(reader.read([str(tmp_path / "*.jsonl")], Wanted()).files) == 2
+
+
+def test_unknown_shape_is_skipped(tmp_path: Path) -> None:
+    """A file that is no telemetry is listed as skipped with a reason."""
+    path = tmp_path / "notes.txt"
+    path.write_text("hello\n")
+    result = reader.read([path], Wanted())
+    assert result.skipped_files[0]["path"] == str(path)
+
+
+def test_missing_path_is_an_input_error(tmp_path: Path) -> None:
+    """A path that does not exist is an InputError."""
+    with pytest.raises(InputError, match="no such file"):
+        reader.read([tmp_path / "missing.jsonl"], Wanted())
