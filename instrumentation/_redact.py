@@ -44,6 +44,10 @@ _SAFE_KEYS = frozenset(
         names.ATTR_CREDENTIAL_KIND,
         names.ATTR_CAUSE,
         names.ATTR_ERROR_TYPE,
+        # SQLAlchemy sends statements with bound parameters: values never
+        # appear in the text, and column names like session_id are not secrets.
+        "db.statement",
+        "db.query.text",
     }
 )
 
@@ -61,6 +65,12 @@ _PAIR = re.compile(
 _SCHEME_TOKEN = re.compile(r"(?i)\b(bearer|basic)\s+[\w\-.~+/]+=*")
 _USERINFO = re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+@")
 _MAX_DEPTH = 4
+# Cheap first pass (plain substring tests, far faster than a regex): text
+# without any of these cannot hold a secret the rules above would find.
+_TRIGGERS = (
+    "pass", "pwd", "secret", "token", "key", "session", "cookie", "auth",
+    "bearer", "basic", "sig", "jwt", "sid", "@",
+)  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
@@ -79,6 +89,10 @@ def is_secret_key(key: str) -> bool:
 
 def scrub_text(text: str) -> str:
     """Replace credential values found in free text by ``[REDACTED]``."""
+    lowered = text.lower()
+    if not any(trigger in lowered for trigger in _TRIGGERS):
+        return text
+
     text = _SCHEME_TOKEN.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _USERINFO.sub(f"{REDACTED}@", text)
 
