@@ -4,9 +4,9 @@ Each client span and the server span it called give one estimate by the
 midpoint method: offset = ((server start - client start) + (server end - client
 end)) / 2, the server's clock minus the client's. With one-way delays d1 and d2
 the estimate errs by (d1 - d2) / 2, at most half the round trip (client duration
-minus server duration), and the true offset lies between (server end - client
-end) and (server start - client start); intersecting those intervals over all
-pairs bounds it tightly when the offset is steady.
+minus server duration). No tighter interval is claimed: an instrumented server
+span often ends after the response left, so "server end before client end"
+does not hold for real spans (seen with the FastAPI instrumentation).
 
 The schedule check gives a second, independent estimate: the entry service and
 the service it called each record ``schedule.lead_ms`` for the same scheduled
@@ -37,8 +37,6 @@ PAIR_OUTPUT = (
     "client_start",
     "offset_ms",
     "rtt_ms",
-    "low_ms",
-    "high_ms",
 )
 
 
@@ -63,8 +61,6 @@ class ClockOffset:
     iqr_ms: float
     mad_ms: float
     rtt_ms: float
-    low_ms: float | None
-    high_ms: float | None
     series: tuple[OffsetPoint, ...]
 
     @property
@@ -105,8 +101,7 @@ def call_pairs(spans: pd.DataFrame) -> pd.DataFrame:
     """One row per client span and the server span of another service it called.
 
     Columns: ``trace_id``, ``client_service``, ``server_service``, ``client_start``,
-    ``offset_ms``, ``rtt_ms``, ``low_ms``, ``high_ms`` (the bound this pair
-    alone gives). An empty table gives no pairs.
+    ``offset_ms`` and ``rtt_ms``. An empty table gives no pairs.
     """
     if spans.empty:
         return pd.DataFrame({name: pd.Series(dtype="float64") for name in PAIR_OUTPUT})
@@ -137,8 +132,6 @@ def call_pairs(spans: pd.DataFrame) -> pd.DataFrame:
             "client_start": joined["start_ns_c"].to_numpy(dtype="float64"),
             "offset_ms": ((start_diff + end_diff) / 2).to_numpy(dtype="float64"),
             "rtt_ms": (client_ms - server_ms).to_numpy(dtype="float64"),
-            "low_ms": end_diff.to_numpy(dtype="float64"),
-            "high_ms": start_diff.to_numpy(dtype="float64"),
         }
     )
 
@@ -166,10 +159,6 @@ def _summarise(client: str, server: str, group: pd.DataFrame) -> ClockOffset:
     q1, q3 = np.percentile(offsets, [25, 75])
     mad = float(np.median(np.abs(offsets - median)))
 
-    low, high = float(group["low_ms"].max()), float(group["high_ms"].min())
-    # An empty intersection means the offset moved (or a pair is bad): no bound.
-    bounded = low <= high
-
     return ClockOffset(
         client_service=client,
         server_service=server,
@@ -178,8 +167,6 @@ def _summarise(client: str, server: str, group: pd.DataFrame) -> ClockOffset:
         iqr_ms=float(q3 - q1),
         mad_ms=mad,
         rtt_ms=float(group["rtt_ms"].median()),
-        low_ms=low if bounded else None,
-        high_ms=high if bounded else None,
         series=_series(group),
     )
 
@@ -210,7 +197,9 @@ def estimate_lead_offsets(spans: pd.DataFrame) -> tuple[LeadOffset, ...]:
         values = group["diff_ms"].to_numpy()
         q1, q3 = np.percentile(values, [25, 75])
         estimates.append(
-            LeadOffset(outer, inner, len(values), float(np.median(values)), q3 - q1)
+            LeadOffset(
+                outer, inner, len(values), float(np.median(values)), float(q3 - q1)
+            )
         )
 
     return tuple(estimates)

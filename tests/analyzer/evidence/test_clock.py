@@ -38,30 +38,6 @@ def test_asymmetric_delays_err_by_at_most_half_the_round_trip() -> None:
     assert abs(pair.offset_ms - 5_000) <= pair.rtt_ms / 2
 
 
-def test_bounds_intersect_over_pairs() -> None:
-    """The offset bound is the intersection of every pair's interval."""
-    rows = [
-        *call("1" * 32, (0, 100), (1_010, 1_050)),  # [950, 1010]
-        *call("2" * 32, (500, 600), (1_530, 1_590)),  # [990, 1030]
-    ]
-
-    (estimate,) = estimate_offsets(frame(rows))
-
-    assert (estimate.low_ms, estimate.high_ms) == pytest.approx((990, 1_010))
-
-
-def test_inconsistent_pairs_give_no_bound() -> None:
-    """Intervals that do not overlap (the offset moved) leave the bound empty."""
-    rows = [
-        *call("1" * 32, (0, 100), (1_010, 1_090)),  # [990, 1010]
-        *call("2" * 32, (500, 600), (3_510, 3_590)),  # [2990, 3010]
-    ]
-
-    (estimate,) = estimate_offsets(frame(rows))
-
-    assert estimate.low_ms is None and estimate.high_ms is None
-
-
 def test_spread_is_interquartile_range_and_mad() -> None:
     """IQR and MAD are computed over the per-pair offsets."""
     offsets = [100, 200, 300, 400, 1_000]

@@ -11,9 +11,7 @@ MIN = 60_000.0
 
 
 def _offset(ms: float, rtt: float = 20.0, pairs: int = 10) -> ClockOffset:
-    return ClockOffset(
-        "interviews", "video-rooms", pairs, ms, 1.0, 1.0, rtt, None, None, ()
-    )
+    return ClockOffset("interviews", "video-rooms", pairs, ms, 1.0, 1.0, rtt, ())
 
 
 def _verdicts(table, clock=(), lead=()):  # type: ignore[no-untyped-def]
