@@ -12,7 +12,7 @@ import pandas as pd
 from analyzer import classify, logmode, lost, reader, stitch, verdicts
 from analyzer import diagnosis as diagnosis_file
 from analyzer.errors import AnalyzerError
-from analyzer.ids import trace_hex
+from analyzer.ids import trace_hex_column
 from analyzer.report import CauseGroup, Report, Summary
 from analyzer.timeparse import time_ns
 
@@ -81,10 +81,9 @@ def _finish_entries(
     entries: pd.DataFrame, spans: pd.DataFrame, group_by: str | None
 ) -> pd.DataFrame:
     """Add the trace id, final cause and group-by value of every entry."""
-    entries["trace_id"] = [
-        trace_hex(h, lo)
-        for h, lo in zip(entries["trace_hi"], entries["trace_lo"], strict=True)
-    ]
+    entries["trace_id"] = trace_hex_column(
+        entries["trace_hi"].to_numpy(), entries["trace_lo"].to_numpy()
+    )
     cause = entries["root_cause"].astype(object)
     cause = cause.where(
         cause.notna(),

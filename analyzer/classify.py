@@ -77,6 +77,11 @@ def _test(values: pd.Series, condition: Condition) -> np.ndarray:
             return (
                 numbers >= expected if operator == "at_least" else numbers <= expected
             )
+    wanted_numbers = expected if operator == "in" else (expected,)
+    if pd.api.types.is_numeric_dtype(values.dtype) and all(
+        isinstance(v, int | float) for v in wanted_numbers
+    ):
+        return np.isin(values.to_numpy(), np.asarray(wanted_numbers))
     text = values.astype(object).map(lambda v: None if v is None else str(v))
     if operator == "prefix":
         return text.str.startswith(str(expected)).fillna(False).to_numpy(dtype=bool)

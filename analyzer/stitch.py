@@ -65,10 +65,14 @@ def prepare_spans(spans: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
         spans["span_id"] != 0
     )
     without_ids = int((~valid).sum())
-    spans = spans[valid.to_numpy()]
-    before = len(spans)
-    spans = spans.drop_duplicates(["trace_hi", "trace_lo", "span_id"], keep="first")
-    spans = spans.reset_index(drop=True)
+    if without_ids:  # copies cost memory: only filter when something goes
+        spans = spans[valid.to_numpy()]
+    repeated = spans.duplicated(["trace_hi", "trace_lo", "span_id"], keep="first")
+    duplicates = int(repeated.sum())
+    if duplicates:
+        spans = spans[~repeated.to_numpy()]
+    if without_ids or duplicates:
+        spans = spans.reset_index(drop=True)
     trace = graph.dense_codes(
         spans["trace_hi"].to_numpy(), spans["trace_lo"].to_numpy()
     )
@@ -77,7 +81,7 @@ def prepare_spans(spans: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
         trace, spans["span_id"].to_numpy(), spans["parent_id"].to_numpy()
     )
 
-    return spans, {"duplicates": before - len(spans), "without_ids": without_ids}
+    return spans, {"duplicates": duplicates, "without_ids": without_ids}
 
 
 def entry_marks(spans: pd.DataFrame, route: str | None) -> np.ndarray:
