@@ -8,6 +8,12 @@ minus server duration). No tighter interval is claimed: an instrumented server
 span often ends after the response left, so "server end before client end"
 does not hold for real spans (seen with the FastAPI instrumentation).
 
+Under load, queueing lengthens one direction more than the other and biases
+single estimates. As NTP's clock filter does (RFC 5905, section 10), the
+estimate keeps the least-delayed calls: the median offset of the quarter of
+pairs with the shortest non-negative round trip. A negative round trip (server
+span longer than its client span) breaks the model and is never selected.
+
 The schedule check gives a second, independent estimate: the entry service and
 the service it called each record ``schedule.lead_ms`` for the same scheduled
 time, so outer lead minus inner lead is the inner clock minus the outer clock
@@ -62,6 +68,7 @@ class ClockOffset:
     mad_ms: float
     rtt_ms: float
     series: tuple[OffsetPoint, ...]
+    used_pairs: int = 0
 
     @property
     def uncertainty_ms(self) -> float:
@@ -153,11 +160,24 @@ def summarise_pairs(pairs: pd.DataFrame) -> tuple[ClockOffset, ...]:
     return tuple(estimates)
 
 
+def least_delayed(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The quarter of pairs (at least one) with the shortest non-negative RTT."""
+    valid = pairs[pairs["rtt_ms"] >= 0]
+    if valid.empty:
+        valid = pairs
+    keep = max(1, len(valid) // 4)
+
+    return valid.nsmallest(keep, "rtt_ms")
+
+
 def _summarise(client: str, server: str, group: pd.DataFrame) -> ClockOffset:
     offsets = group["offset_ms"].to_numpy()
-    median = float(np.median(offsets))
+    best = least_delayed(group)
+    median = float(best["offset_ms"].median())
     q1, q3 = np.percentile(offsets, [25, 75])
-    mad = float(np.median(np.abs(offsets - median)))
+    mad = float(np.median(np.abs(offsets - np.median(offsets))))
+    valid_rtt = group.loc[group["rtt_ms"] >= 0, "rtt_ms"]
+    rtt = valid_rtt if not valid_rtt.empty else group["rtt_ms"]
 
     return ClockOffset(
         client_service=client,
@@ -166,23 +186,27 @@ def _summarise(client: str, server: str, group: pd.DataFrame) -> ClockOffset:
         offset_ms=median,
         iqr_ms=float(q3 - q1),
         mad_ms=mad,
-        rtt_ms=float(group["rtt_ms"].median()),
+        rtt_ms=float(rtt.median()),
         series=_series(group),
+        used_pairs=len(best),
     )
 
 
 def _series(group: pd.DataFrame) -> tuple[OffsetPoint, ...]:
     minute = (group["client_start"] // BUCKET_NS * BUCKET_NS).astype("int64")
-    buckets = group.groupby(minute, sort=True).agg(
-        offset_ms=("offset_ms", "median"),
-        rtt_ms=("rtt_ms", "median"),
-        pairs=("offset_ms", "size"),
-    )
+    points = []
+    for key, bucket in group.groupby(minute, sort=True):
+        best = least_delayed(bucket)
+        points.append(
+            OffsetPoint(
+                int(key),
+                float(best["offset_ms"].median()),
+                float(bucket["rtt_ms"].median()),
+                len(bucket),
+            )
+        )
 
-    return tuple(
-        OffsetPoint(int(key), float(row.offset_ms), float(row.rtt_ms), int(row.pairs))
-        for key, row in buckets.iterrows()
-    )
+    return tuple(points)
 
 
 def estimate_lead_offsets(spans: pd.DataFrame) -> tuple[LeadOffset, ...]:

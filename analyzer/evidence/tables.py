@@ -52,8 +52,8 @@ def clock_table(evidence: Evidence) -> TextTable:
     rows = [
         (
             f"{c.client_service} -> {c.server_service}",
-            "span timing (midpoint)",
-            str(c.pairs),
+            "span timing (midpoint, least-delayed quarter)",
+            f"{c.used_pairs} of {c.pairs}",
             seconds(c.offset_ms),
             f"IQR {seconds(c.iqr_ms, False)}, MAD {seconds(c.mad_ms, False)}",
             f"+/- {seconds(c.uncertainty_ms, False)} (RTT {seconds(c.rtt_ms, False)})",

@@ -49,7 +49,6 @@ def test_spread_is_interquartile_range_and_mad() -> None:
 
     (estimate,) = estimate_offsets(frame(rows))
 
-    assert estimate.offset_ms == pytest.approx(300)
     assert estimate.iqr_ms == pytest.approx(400 - 200)
     assert estimate.mad_ms == pytest.approx(100)  # |dev| = 200,100,0,100,700
 
@@ -57,18 +56,45 @@ def test_spread_is_interquartile_range_and_mad() -> None:
 def test_series_has_one_point_per_minute_of_client_time() -> None:
     """Pairs are bucketed by the minute their client span started."""
     rows = [
-        *call("1" * 32, (0, 100), (510, 590)),
-        *call("2" * 32, (1_000, 1_100), (1_710, 1_790)),
+        *call("1" * 32, (0, 100), (510, 590)),  # RTT 20 ms, offset 500
+        *call("2" * 32, (1_000, 1_100), (1_720, 1_780)),  # RTT 40 ms, offset 700
         *call("3" * 32, (61_000, 61_100), (62_010, 62_090)),
     ]
 
     (estimate,) = estimate_offsets(frame(rows))
 
     assert [(p.pairs, p.offset_ms) for p in estimate.series] == [
-        (2, pytest.approx(600)),
+        (2, pytest.approx(500)),
         (1, pytest.approx(1_000)),
     ]
     assert estimate.series[1].minute_ns - estimate.series[0].minute_ns == 60 * 10**9
+
+
+def test_the_least_delayed_quarter_decides_the_estimate() -> None:
+    """Queued calls with inflated one-way delays do not pull the estimate."""
+    quick = [call(f"{i:032x}", (0, 100), (90_010, 90_090)) for i in range(2)]
+    # 60 ms queued on the way in, 0 on the way back: each such midpoint is +30 ms.
+    queued = [call(f"{i:032x}", (0, 200), (90_060, 90_200)) for i in range(2, 8)]
+    rows = [row for pair in quick + queued for row in pair]
+
+    (estimate,) = estimate_offsets(frame(rows))
+
+    assert estimate.offset_ms == pytest.approx(90_000)
+    assert estimate.used_pairs == 2
+    assert estimate.pairs == 8
+
+
+def test_negative_round_trips_are_never_selected() -> None:
+    """A server span longer than its client span breaks the model and is skipped."""
+    rows = [
+        *call("1" * 32, (0, 100), (4_990, 5_120)),  # RTT -30 ms
+        *call("2" * 32, (0, 100), (5_010, 5_090)),  # RTT 20 ms, offset 5000
+    ]
+
+    (estimate,) = estimate_offsets(frame(rows))
+
+    assert estimate.offset_ms == pytest.approx(5_000)
+    assert estimate.rtt_ms == pytest.approx(20)
 
 
 def test_calls_within_one_service_are_not_pairs() -> None:
