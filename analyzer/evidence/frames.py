@@ -90,18 +90,6 @@ def to_ns(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype("float64")
 
 
-def text_or_na(values: pd.Series) -> pd.Series:
-    """Strings with empty text and missing values both as NA."""
-    as_text = values.astype("string")
-
-    return as_text.mask(as_text.str.len() == 0)
-
-
-def empty(columns: Iterable[str]) -> pd.DataFrame:
-    """An empty table with the given columns."""
-    return pd.DataFrame({name: pd.Series(dtype="object") for name in columns})
-
-
 def span_depths(spans: pd.DataFrame) -> dict[tuple[str, str], int]:
     """How many ancestors each span has in the input (cycle-safe)."""
     parent = dict(

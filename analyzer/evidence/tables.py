@@ -26,7 +26,9 @@ def seconds(ms: float | None, sign: bool = True) -> str:
     """Milliseconds as seconds with three decimals, e.g. ``+90.012 s``."""
     if ms is None:
         return "-"
-    return f"{ms / 1000:+.3f} s" if sign else f"{ms / 1000:.3f} s"
+    value = ms / 1000 if round(ms) else 0.0  # no "-0.000 s"
+
+    return f"{value:+.3f} s" if sign else f"{value:.3f} s"
 
 
 def percent(share: float) -> str:
