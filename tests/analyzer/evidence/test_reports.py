@@ -50,5 +50,5 @@ def test_loading_a_non_report_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
     path.write_text("[]")
 
-    with pytest.raises(ReportShapeError, match="x.json"):
+    with pytest.raises(ReportShapeError, match=r"x\.json"):
         load_report(path)
