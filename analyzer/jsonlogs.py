@@ -41,32 +41,49 @@ def add_record(record: Mapping, rows: LogRows) -> None:
     )
 
 
-def bulk_schema(wanted: s.Wanted) -> pa.Schema:
-    """The explicit schema the bulk parser reads; any other key is skipped."""
-    text_keys = (
-        s.LOG_TRACE_KEYS
-        + s.LOG_SPAN_KEYS
-        + s.LOG_TIME_KEYS
-        + s.LOG_EVENT_KEYS
-        + s.LOG_LEVEL_KEYS
-        + s.LOG_SERVICE_KEYS
-        + s.LOG_ROUTE_KEYS
-        + s.LOG_PATH_KEYS
-        + s.LOG_METHOD_KEYS
-        + wanted.log_cause_keys
-        + (s.SERVER_NOW_KEY,)
-        + wanted.extra_keys
-    )
-    fields: dict[str, pa.DataType] = dict.fromkeys(text_keys, pa.string())
-    fields.update(dict.fromkeys(s.LOG_STATUS_KEYS, pa.int64()))
+def bulk_schema(wanted: s.Wanted, seen: frozenset[str] | None = None) -> pa.Schema:
+    """The explicit schema the bulk parser reads; any other key is skipped.
+
+    Every declared field costs parse time, so of each group of alternative
+    names only those ``seen`` in the file's first lines are declared (a file
+    keeps one naming), and the group's first name when none was seen.
+    """
+    text_groups = [
+        s.LOG_TRACE_KEYS,
+        s.LOG_SPAN_KEYS,
+        s.LOG_TIME_KEYS,
+        s.LOG_EVENT_KEYS,
+        s.LOG_LEVEL_KEYS,
+        s.LOG_SERVICE_KEYS,
+        s.LOG_ROUTE_KEYS,
+        s.LOG_PATH_KEYS,
+        s.LOG_METHOD_KEYS,
+        wanted.log_cause_keys,
+        (s.SERVER_NOW_KEY,),
+    ]
+    fields: dict[str, pa.DataType] = {}
+    for group in text_groups:
+        fields.update(dict.fromkeys(_declared(group, seen), pa.string()))
+    fields.update(dict.fromkeys(wanted.extra_keys, pa.string()))
+    fields.update(dict.fromkeys(_declared(s.LOG_STATUS_KEYS, seen), pa.int64()))
     fields.update(dict.fromkeys(s.LOG_DURATION_KEYS, pa.float64()))
     fields.update({s.LEAD_KEY: pa.float64(), s.MIN_LEAD_KEY: pa.float64()})
 
     return pa.schema(list(fields.items()))
 
 
+def _declared(group: tuple[str, ...], seen: frozenset[str] | None) -> tuple[str, ...]:
+    if seen is None:
+        return group
+    present = tuple(key for key in group if key in seen)
+
+    return present or group[:1]
+
+
 def _coalesce(table: pa.Table, keys: tuple[str, ...]) -> pa.Array:
-    columns = [table.column(key) for key in keys]
+    columns = [table.column(key) for key in keys if key in table.column_names]
+    if not columns:
+        return pa.nulls(table.num_rows, pa.string())
     merged = columns[0] if len(columns) == 1 else pc.coalesce(*columns)
 
     return merged.combine_chunks() if isinstance(merged, pa.ChunkedArray) else merged

@@ -162,6 +162,7 @@ class _Head:
                 break
             head += more
         self.head = head
+        self.seen_keys = _sample_keys(head)
         self.kind = ""
         self.document: object = None
         self.error = ""
@@ -205,6 +206,20 @@ class _Head:
         self.opened.close()
 
 
+def _sample_keys(head: bytes, lines: int = 200) -> frozenset[str]:
+    """The keys used by the first JSON-object lines of a file."""
+    keys: set[str] = set()
+    for line in head.split(b"\n", lines)[:lines]:
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            keys.update(value)
+
+    return frozenset(keys)
+
+
 def _probe(source: Source, input_format: str | None) -> tuple[Source, str, _Head]:
     head = _Head(Opened(source))
     fmt = d.detect(head.head, input_format)
@@ -228,7 +243,7 @@ def _read_one(
 
     line = 0
     for chunk in head.chunks():
-        _read_chunk(chunk, fmt, line, sink, report)
+        _read_chunk(chunk, fmt, line, sink, report, head.seen_keys)
         line += chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
         tick(head.consumed())
 
@@ -236,12 +251,17 @@ def _read_one(
 
 
 def _read_chunk(
-    chunk: bytes, fmt: str, line: int, sink: _Sink, report: FileReport
+    chunk: bytes,
+    fmt: str,
+    line: int,
+    sink: _Sink,
+    report: FileReport,
+    seen: frozenset[str] | None = None,
 ) -> None:
     """Parse one chunk in bulk when the format allows, else line by line."""
     if fmt in (d.OTLP_TRACE_LINES, d.JSON_LOG_LINES):
         try:
-            _read_bulk(chunk, fmt, sink, report)
+            _read_bulk(chunk, fmt, sink, report, seen)
             return
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             pass
@@ -262,23 +282,28 @@ def _read_chunk(
     sink.add_logs(logs.to_table())
 
 
-def _read_bulk(chunk: bytes, fmt: str, sink: _Sink, report: FileReport) -> None:
+def _read_bulk(
+    chunk: bytes, fmt: str, sink: _Sink, report: FileReport, seen: frozenset[str] | None
+) -> None:
     buffer = pa.py_buffer(chunk)
     if fmt == d.OTLP_TRACE_LINES:
         table = otlp_bulk.to_spans(otlp_bulk.parse(buffer), sink.wanted)
         sink.add_spans(table)
     else:
-        parsed = _parse_log_lines(buffer, sink.wanted)
+        parsed = _parse_log_lines(buffer, sink.wanted, seen)
         table = jsonlogs.from_bulk(parsed, sink.wanted)
         sink.add_logs(table)
     report.records += table.num_rows
 
 
-def _parse_log_lines(buffer: pa.Buffer, wanted: Wanted) -> pa.Table:
+def _parse_log_lines(
+    buffer: pa.Buffer, wanted: Wanted, seen: frozenset[str] | None
+) -> pa.Table:
     import pyarrow.json as pj
 
     options = pj.ParseOptions(
-        explicit_schema=jsonlogs.bulk_schema(wanted), unexpected_field_behavior="ignore"
+        explicit_schema=jsonlogs.bulk_schema(wanted, seen),
+        unexpected_field_behavior="ignore",
     )
 
     return pj.read_json(
