@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from grafana_foundation_sdk.builders import dashboard as builders
 
-from dashboards import links, promql
+from dashboards import links, promql, rootcause
 from dashboards.board import PanelBuilder, assemble
 from dashboards.panels import (
     WIDTH_HALF,
@@ -21,7 +21,6 @@ from dashboards.panels import (
     time_series,
 )
 from instrumentation import names
-from instrumentation.causes import Cause
 
 UID = "triage-interview-failures"
 CAUSE_PANEL = "Rejections per second by cause"
@@ -30,28 +29,15 @@ DESCRIPTION = (
 )
 TITLE = "Interview creation failures"
 
-# The outer tier records ``upstream.*`` when the inner tier refused; the inner
-# tier records the real cause for the same request. Root-cause panels drop the
-# echo so each failed request counts once (DESIGN.md, "Cause codes").
-ROOT_CAUSE = promql.not_regex(promql.CAUSE, "upstream[.].+")
 IN_SERVICE = promql.regex(promql.SERVICE, promql.ANY_SERVICE)
 ENTRY_POINT = (
     promql.eq(promql.SERVICE, names.SERVICE_INTERVIEWS),
     promql.eq(promql.ROUTE, promql.ROUTE_MOCK_INTERVIEWS),
 )
 OUTER_CLIENT = promql.eq(promql.SERVICE, names.SERVICE_INTERVIEWS)
-FAILED_STATUS = promql.regex(promql.STATUS, promql.CLIENT_ERROR_OR_SERVER_ERROR)
-
-# Cause prefix -> the hypothesis it supports (DESIGN.md, table of suspects).
-HYPOTHESES = {
-    Cause.SCHEDULE_TOO_SOON.prefix: "H1 scheduled-time validation",
-    Cause.AUTH_INVALID_SESSION.prefix: "H2 auth lost on the internal call",
-    Cause.HOST_MISSING.prefix: "H3 hostId missing",
-    Cause.DB_UNAVAILABLE.prefix: "H4 database errors",
-    Cause.PAYLOAD_INVALID_JSON.prefix: "H5 data format",
-    Cause.UPSTREAM_TIMEOUT.prefix: "outer tier only (upstream)",
-    Cause.NOT_FOUND.prefix: "not found",
-}
+# error.type is set on a client call for a 4xx or 5xx answer and for a failure
+# to get any answer (HTTP semantic conventions), and empty otherwise.
+FAILED_CALL = promql.not_eq(promql.ERROR_TYPE, "")
 
 _REJECTIONS = names.PROM_REJECTIONS
 _LEAD_TIME = names.PROM_LEAD_TIME
@@ -60,13 +46,12 @@ _CLIENT = names.PROM_HTTP_CLIENT_DURATION
 
 
 def rejections_by_cause() -> PanelBuilder:
-    """Stacked rate of rejections per root cause: the panel the scenario checks."""
-    series = promql.selector(_REJECTIONS, IN_SERVICE, ROOT_CAUSE)
-    query = Query(promql.sum_by((promql.CAUSE,), promql.rate(series)), "{{cause}}")
+    """Stacked rate of failed requests per cause, each request counted once."""
+    query = Query(rootcause.root_causes(promql.rate), "{{cause}}")
     layout = Layout(
         CAUSE_PANEL,
-        "Requests refused, by the cause code of the tier that decided. "
-        "Click a series for its traces.",
+        "Failed requests per second by cause code, each counted once across "
+        "the two tiers. Click a series for its traces.",
     )
 
     return time_series(
@@ -75,22 +60,17 @@ def rejections_by_cause() -> PanelBuilder:
 
 
 def hypothesis_share() -> PanelBuilder:
-    """Donut of rejections over the time range, grouped by cause prefix."""
-    series = promql.selector(_REJECTIONS, IN_SERVICE, ROOT_CAUSE)
-    by_prefix = (
-        f'label_replace({promql.increase(series)}, "{promql.HYPOTHESIS}", "$1", '
-        f'"{promql.CAUSE}", "([^.]+).*")'
-    )
+    """Donut of failed requests over the time range, grouped by cause prefix."""
     query = Query(
-        promql.sum_by((promql.HYPOTHESIS,), by_prefix), "{{hypothesis}}", instant=True
+        rootcause.by_hypothesis(promql.increase), "{{hypothesis}}", instant=True
     )
     layout = Layout(
         "Share of failures per hypothesis",
-        "Rejections in the time range, grouped by cause prefix into the five "
+        "Failed requests in the time range, grouped by cause prefix into the "
         "hypotheses of DESIGN.md.",
     )
 
-    return pie(layout, query, HYPOTHESES)
+    return pie(layout, query, rootcause.HYPOTHESES)
 
 
 def outer_status_codes() -> PanelBuilder:
@@ -174,7 +154,7 @@ def lead_time_heatmap() -> PanelBuilder:
 
 def internal_call_error_ratio() -> PanelBuilder:
     """Share of interviews' outgoing calls that got 4xx or 5xx."""
-    failed = promql.selector(f"{_CLIENT}_count", OUTER_CLIENT, FAILED_STATUS)
+    failed = promql.selector(f"{_CLIENT}_count", OUTER_CLIENT, FAILED_CALL)
     every = promql.selector(f"{_CLIENT}_count", OUTER_CLIENT)
     expr = promql.ratio_or_zero(
         promql.sum_by((), promql.rate(failed)), promql.sum_by((), promql.rate(every))
@@ -182,7 +162,7 @@ def internal_call_error_ratio() -> PanelBuilder:
     layout = Layout(
         "Internal call error ratio",
         "Share of POST /api/video-conferences calls from interviews that "
-        "failed (4xx or 5xx).",
+        "failed: a 4xx or 5xx answer, or none at all.",
         WIDTH_THIRD,
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from opentelemetry.semconv.attributes import http_attributes
+from opentelemetry.semconv.attributes import error_attributes, http_attributes
 
 from instrumentation import names
 
@@ -30,6 +30,7 @@ CAUSE = names.LABEL_CAUSE
 ROUTE = prom_label(http_attributes.HTTP_ROUTE)
 METHOD = prom_label(http_attributes.HTTP_REQUEST_METHOD)
 STATUS = prom_label(http_attributes.HTTP_RESPONSE_STATUS_CODE)
+ERROR_TYPE = prom_label(error_attributes.ERROR_TYPE)
 OUTCOME = names.LABEL_OUTCOME  # lead-time histogram: accepted or rejected
 DIRECTION = names.LABEL_DIRECTION  # lead-time histogram: ahead of or behind now
 SIGNAL = names.LABEL_SIGNAL  # telemetry errors: traces, logs or metrics
@@ -51,6 +52,11 @@ CLIENT_ERROR_OR_SERVER_ERROR = "[45].."
 def eq(label: str, value: str) -> str:
     """Return the matcher ``label="value"``."""
     return f'{label}="{value}"'
+
+
+def not_eq(label: str, value: str) -> str:
+    """Return the matcher ``label!="value"``."""
+    return f'{label}!="{value}"'
 
 
 def regex(label: str, pattern: str) -> str:

@@ -11,6 +11,10 @@ from dashboards import promql, variables
 from instrumentation import names
 
 SCRAPE_LABELS = frozenset({"job", "instance"})
+# The Python Prometheus exporter adds the instrumentation scope to each series.
+SCOPE_LABELS = frozenset(
+    {"otel_scope_name", "otel_scope_schema_url", "otel_scope_version"}
+)
 HISTOGRAM_SUFFIXES = ("_bucket", "_count", "_sum")
 
 _HTTP_COMMON = frozenset(
@@ -48,7 +52,12 @@ EMITTED: dict[str, frozenset[str]] = {
     # Written by Prometheus for each target; `service` is the target's label.
     promql.SCRAPE_UP: frozenset({promql.SERVICE}),
 }
-EMITTED = {metric: labels | SCRAPE_LABELS for metric, labels in EMITTED.items()}
+EMITTED = {
+    metric: labels
+    | SCRAPE_LABELS
+    | (SCOPE_LABELS if metric != promql.SCRAPE_UP else set())
+    for metric, labels in EMITTED.items()
+}
 
 # Labels an expression makes itself (label_replace), not read from a metric.
 MADE_LABELS = frozenset({promql.HYPOTHESIS})

@@ -12,7 +12,6 @@ import pytest
 
 import dashboards
 from dashboards import catalog, failures, variables
-from instrumentation.causes import Cause
 from tests.dashboards import promql_names
 from tests.dashboards.support import EMITTED, GRAFANA_VALUES, MADE_LABELS
 
@@ -136,11 +135,6 @@ def test_trace_links_use_the_tempo_variable():
 
     assert urls
     assert all("${tempo}" in url for url in urls)
-
-
-def test_every_cause_prefix_has_a_hypothesis_name():
-    """The hypothesis donut names every cause family the services can report."""
-    assert {cause.prefix for cause in Cause} <= failures.HYPOTHESES.keys()
 
 
 def test_rendering_is_stable_and_canonical():
