@@ -18,6 +18,8 @@ from grafana_foundation_sdk.builders import (
     timeseries,
 )
 from grafana_foundation_sdk.builders import dashboard as builders
+from grafana_foundation_sdk.cog import builder as cog
+from grafana_foundation_sdk.cog import variants
 from grafana_foundation_sdk.models import common as common_models
 from grafana_foundation_sdk.models import dashboard as models
 from grafana_foundation_sdk.models import heatmap as heatmap_models
@@ -54,9 +56,9 @@ class Layout:
     height: int = HEIGHT
 
 
-def _targets(queries: Sequence[Query]) -> list[prometheus.Dataquery]:
+def _targets(queries: Sequence[Query]) -> list[cog.Builder[variants.Dataquery]]:
     """Return one Prometheus target per query, lettered A, B, C..."""
-    targets = []
+    targets: list[cog.Builder[variants.Dataquery]] = []
     for index, query in enumerate(queries):
         target = (
             prometheus.Dataquery()
@@ -199,6 +201,8 @@ def bucket_heatmap(layout: Layout, query: Query, unit: str) -> heatmap.Panel:
             heatmap.HeatmapColorOptions()
             .mode(heatmap_models.HeatmapColorMode.SCHEME)
             .scheme("Oranges")
+            .exponent(0.5)
+            .steps(64)
         )
         .cell_values(heatmap.CellValues().unit("short"))
         .show_legend()

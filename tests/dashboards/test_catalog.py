@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models.dashboard import Dashboard
 
 import dashboards
 from dashboards import catalog, failures, variables
@@ -144,6 +146,15 @@ def test_rendering_is_stable_and_canonical():
     assert first == second
     for text in first.values():
         assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+
+
+def test_json_round_trips_through_the_sdk_schema_model():
+    """The SDK's Grafana 11.6 dashboard model reads each file back unchanged."""
+    for text in dashboards.render_all().values():
+        model = Dashboard.from_json(json.loads(text))
+
+        again = json.dumps(model, cls=JSONEncoder, indent=2, sort_keys=True) + "\n"
+        assert again == text
 
 
 def test_generated_folder_is_the_package_folder():
