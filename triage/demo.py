@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -247,7 +248,7 @@ def demo(
     err.print(f"output folder: {folder}")
 
     with _sigterm_as_interrupt():
-        injected, outcomes = run_scenario(
+        injected, outcomes = _run_or_explain(
             chosen, folder, requests=requests, concurrency=concurrency, console=err
         )
     report = _analyse(folder, err)
@@ -259,11 +260,28 @@ def demo(
         raise typer.Exit(1)
 
 
+def _run_or_explain(
+    chosen: scenarios.Scenario, folder: Path, **options: Any
+) -> tuple[Counter[str], list[traffic.Outcome]]:
+    """Run the scenario; a service that fails to start becomes one plain line."""
+    from app.errors import AppError
+
+    try:
+        return run_scenario(chosen, folder, **options)
+    except AppError as error:
+        raise TriageError(str(error)) from None
+    except httpx.HTTPError as error:
+        raise TriageError(f"traffic could not reach the services: {error}") from None
+
+
 def _analyse(folder: Path, console: Console) -> Any:
     import analyzer
 
     console.print("analysing telemetry …")
-    return analyzer.analyze([folder / "telemetry"])
+    try:
+        return analyzer.analyze([folder / "telemetry"])
+    except analyzer.AnalyzerError as error:
+        raise TriageError(str(error)) from None
 
 
 def _write_reports(
