@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 import dashboards
 from triage.dashboards import app
+from triage.errors import TriageError
 
 runner = CliRunner()
 
@@ -51,3 +52,14 @@ def test_check_writes_nothing(tmp_path):
 
     assert result.exit_code == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_folder_is_an_expected_error(tmp_path):
+    """A folder that cannot be made becomes a TriageError (one line, exit 2)."""
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+
+    result = runner.invoke(app, ["build", "--out", str(blocker / "sub")])
+
+    assert isinstance(result.exception, TriageError)
+    assert "cannot write dashboards" in str(result.exception)
