@@ -27,7 +27,14 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from analyzer.evidence.frames import CLIENT, NS_PER_MS, SERVER, normalise_kind, require
+from analyzer.evidence.frames import (
+    CLIENT,
+    NS_PER_MS,
+    SERVER,
+    ancestors,
+    kinds,
+    require,
+)
 
 BUCKET_NS = 60 * 1_000_000_000
 # Offsets smaller than this are treated as agreeing clocks whatever the spread:
@@ -113,10 +120,10 @@ def call_pairs(spans: pd.DataFrame) -> pd.DataFrame:
     if spans.empty:
         return pd.DataFrame({name: pd.Series(dtype="float64") for name in PAIR_OUTPUT})
     require(spans, (*_PAIR_COLUMNS, *_TIME_COLUMNS), "clock offset")
-    kinds = spans["kind"].map(normalise_kind)
+    kind = kinds(spans["kind"])
     timed = spans[["start_ns", "end_ns"]].notna().all(axis=1)
-    clients = spans[(kinds == CLIENT) & timed]
-    servers = spans[(kinds == SERVER) & timed]
+    clients = spans[(kind == CLIENT) & timed]
+    servers = spans[(kind == SERVER) & timed]
 
     joined = servers.merge(
         clients,
@@ -230,33 +237,31 @@ def estimate_lead_offsets(spans: pd.DataFrame) -> tuple[LeadOffset, ...]:
 
 
 def _lead_differences(spans: pd.DataFrame) -> pd.DataFrame:
-    """Pair each server span with a lead to the nearest server ancestor with one."""
-    kinds = spans["kind"].map(normalise_kind)
-    by_id = {
-        (row.trace_id, row.span_id): row
-        for row in spans.assign(kind=kinds).itertuples(index=False)
-    }
-    rows = []
-    for span in by_id.values():
-        if span.kind != SERVER or pd.isna(span.lead_ms):
-            continue
-        outer = _server_ancestor(span, by_id)
-        if outer is not None and pd.notna(outer.lead_ms):
-            diff = float(outer.lead_ms) - float(span.lead_ms)
-            rows.append((outer.service, span.service, diff))
+    """Pair each server span with a lead to its nearest server ancestor of another
+    service, when that ancestor recorded a lead too."""
+    spans = spans.reset_index(drop=True)
+    kind = kinds(spans["kind"]).to_numpy()
+    service = spans["service"].astype("object").to_numpy()
+    lead = spans["lead_ms"].to_numpy(dtype="float64")
+    inner = spans[(kind == SERVER) & ~np.isnan(lead)]
 
-    return pd.DataFrame(rows, columns=["outer", "inner", "diff_ms"])
+    found = []
+    for level in ancestors(spans, inner):
+        origin = level["origin"].to_numpy()
+        row = level["row"].to_numpy()
+        hit = (kind[row] == SERVER) & (service[row] != service[origin])
+        found.append(pd.DataFrame({"origin": origin[hit], "outer": row[hit]}))
+    if not found:
+        return pd.DataFrame(columns=["outer", "inner", "diff_ms"])
+    # The nearest server ancestor decides: levels come parent first.
+    nearest = pd.concat(found).drop_duplicates("origin")
+    nearest = nearest[~np.isnan(lead[nearest["outer"].to_numpy()])]
+    origin, outer = nearest["origin"].to_numpy(), nearest["outer"].to_numpy()
 
-
-def _server_ancestor(span: object, by_id: dict) -> object | None:
-    """The closest ancestor server span of another service, cycle-safe."""
-    seen = set()
-    current = span
-    while True:
-        key = (current.trace_id, current.parent_span_id)
-        if pd.isna(current.parent_span_id) or key in seen or key not in by_id:
-            return None
-        seen.add(key)
-        current = by_id[key]
-        if current.kind == SERVER and current.service != span.service:
-            return current
+    return pd.DataFrame(
+        {
+            "outer": service[outer],
+            "inner": service[origin],
+            "diff_ms": lead[outer] - lead[origin],
+        }
+    )

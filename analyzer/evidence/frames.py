@@ -11,7 +11,7 @@ Span table (one row per span): ``trace_id``, ``span_id``, ``parent_span_id``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,8 @@ LOG_COLUMNS = (
 NS_PER_MS = 1_000_000
 MS_PER_S = 1_000
 MS_PER_HOUR = 3_600_000
+# Call chains deeper than this are treated as cycles.
+MAX_DEPTH = 32
 
 
 def require(frame: pd.DataFrame, columns: Iterable[str], step: str) -> None:
@@ -111,3 +113,45 @@ def span_depths(spans: pd.DataFrame) -> dict[tuple[str, str], int]:
             depth[item] = base + offset
 
     return depth
+
+
+def kinds(values: pd.Series) -> pd.Series:
+    """``normalise_kind`` over a column, computed once per distinct value."""
+    names = {value: normalise_kind(value) for value in values.dropna().unique()}
+
+    return values.map(names).fillna("unspecified").astype("object")
+
+
+def ancestors(
+    spans: pd.DataFrame, start: pd.DataFrame, max_depth: int = MAX_DEPTH
+) -> Iterator[pd.DataFrame]:
+    """Walk up from ``start`` rows level by level, a join per level, cycle-bounded.
+
+    ``start`` has ``trace_id`` and ``parent_span_id``; each yielded frame pairs
+    ``origin`` (the start row's index label) with ``row``, the position in
+    ``spans`` of its ancestor at that level (parent first). A span listed
+    twice counts once; a parent cycle ends after ``max_depth`` levels.
+    """
+    index = (
+        spans[["trace_id", "span_id"]]
+        .assign(row=np.arange(len(spans)))
+        .drop_duplicates(["trace_id", "span_id"])
+    )
+    parents = spans["parent_span_id"].to_numpy()
+    current = pd.DataFrame(
+        {
+            "origin": start.index.to_numpy(),
+            "trace_id": start["trace_id"].to_numpy(),
+            "span_id": start["parent_span_id"].to_numpy(),
+        }
+    )
+    for _ in range(max_depth):
+        current = current[current["span_id"].notna()].merge(
+            index, on=["trace_id", "span_id"]
+        )
+        if current.empty:
+            return
+        yield current[["origin", "row"]]
+        current = current.assign(span_id=parents[current["row"].to_numpy()])[
+            ["origin", "trace_id", "span_id"]
+        ]

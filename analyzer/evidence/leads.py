@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from analyzer.evidence.frames import MS_PER_HOUR, SERVER, normalise_kind, span_depths
+from analyzer.evidence.frames import MS_PER_HOUR, SERVER, ancestors, kinds
 from instrumentation.causes import Cause
 
 # A client's own "now" reaches the server within a network delay or a small
@@ -99,47 +99,50 @@ def lead_table(spans: pd.DataFrame, logs: pd.DataFrame) -> pd.DataFrame:
     rows = _from_spans(spans)
     if rows.empty or rows["lead_ms"].isna().all():
         rows = _from_logs(logs)
-    rows = rows.copy()
 
-    schedule = rows["cause"].map(is_schedule).astype(bool)
-    deepest = rows["rank"].where(schedule).groupby(rows["trace_id"]).transform("max")
-    deciding = schedule & (rows["rank"] == deepest)
-    rows["outcome"] = np.select(
-        [deciding, schedule], [REJECTED, RELAYED], default=ACCEPTED
+    schedule = rows["cause"].map(is_schedule).astype(bool).to_numpy()
+    relayed = rows["relayed"].astype(bool).to_numpy()
+    outcome = np.select(
+        [schedule & ~relayed, schedule], [REJECTED, RELAYED], default=ACCEPTED
     )
 
-    return rows.reset_index(drop=True)[list(LEAD_COLUMNS)]
+    return rows.assign(outcome=outcome).reset_index(drop=True)[list(LEAD_COLUMNS)]
 
 
 def _from_spans(spans: pd.DataFrame) -> pd.DataFrame:
     needed = {"kind", "cause", "lead_ms", "min_lead_ms", "trace_id", "service"}
     if spans is None or not needed <= set(spans.columns):
-        return pd.DataFrame(columns=[*LEAD_COLUMNS[:-1], "rank"])
-    server = spans["kind"].map(normalise_kind) == SERVER
-    keep = server & (spans["lead_ms"].notna() | spans["cause"].map(is_schedule))
-    rows = spans.loc[keep]
-    depth = span_depths(spans) if "parent_span_id" in spans else {}
-    rank = [
-        depth.get((t, s), 0)
-        for t, s in zip(rows["trace_id"], rows.get("span_id", rows.index), strict=True)
-    ]
+        return pd.DataFrame(columns=[*LEAD_COLUMNS[:-1], "relayed"])
+    spans = spans.reset_index(drop=True)
+    server = (kinds(spans["kind"]) == SERVER).to_numpy()
+    schedule = spans["cause"].map(is_schedule).astype(bool).to_numpy()
+    keep = server & (spans["lead_ms"].notna().to_numpy() | schedule)
 
-    return rows[list(LEAD_COLUMNS[:-1])].assign(rank=rank)
+    relayed = np.zeros(len(spans), dtype=bool)
+    if "parent_span_id" in spans:
+        # A schedule row above another schedule row only passed the cause on.
+        for level in ancestors(spans, spans[server & schedule]):
+            above = level["row"].to_numpy()
+            relayed[above[schedule[above] & server[above]]] = True
+
+    return spans.loc[keep, list(LEAD_COLUMNS[:-1])].assign(relayed=relayed[keep])
 
 
 def _from_logs(logs: pd.DataFrame) -> pd.DataFrame:
     needed = {"cause", "lead_ms", "min_lead_ms", "trace_id", "service"}
     if logs is None or not needed <= set(logs.columns):
-        return pd.DataFrame(columns=[*LEAD_COLUMNS[:-1], "rank"])
-    keep = logs["lead_ms"].notna() | logs["cause"].map(is_schedule)
+        return pd.DataFrame(columns=[*LEAD_COLUMNS[:-1], "relayed"])
+    keep = logs["lead_ms"].notna() | logs["cause"].map(is_schedule).astype(bool)
     rows = logs.loc[keep]
     key = [c for c in ("trace_id", "span_id", "service") if c in rows.columns]
     # A rejection is written twice (the rejection event and the access event).
     rows = rows.sort_values("lead_ms", na_position="last").drop_duplicates(key)
     # In logs only the deciding service records the lead of a rejection.
-    rank = rows["lead_ms"].notna().astype(int)
+    has_lead = rows["lead_ms"].notna()
+    traced = rows["trace_id"].isin(set(rows.loc[has_lead, "trace_id"]))
+    relayed = ~has_lead & traced
 
-    return rows[list(LEAD_COLUMNS[:-1])].assign(rank=rank)
+    return rows[list(LEAD_COLUMNS[:-1])].assign(relayed=relayed.to_numpy())
 
 
 def classify(lead_ms: np.ndarray, min_lead_ms: np.ndarray) -> tuple[np.ndarray, ...]:
