@@ -72,7 +72,6 @@ def build_app(
     problems.install(app)
     app.add_exception_handler(SQLAlchemyError, _on_database_error)
     telemetry.instrument_app(app)
-    telemetry.instrument_engine(engine)
 
     return app
 
@@ -81,6 +80,8 @@ def _lifespan(runtime: Runtime, owns_telemetry: bool, extra: Extra | None) -> An
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(prepare_database, runtime)
+        # Instrumented only now: start-up statements belong to no request.
+        runtime.telemetry.instrument_engine(runtime.engine)
         async with extra(app) if extra else nullcontext():
             hooks.get_logger().info("service.started", service=runtime.service)
             yield

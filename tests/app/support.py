@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from opentelemetry import trace
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -16,6 +17,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
     InMemorySpanExporter,
 )
+from opentelemetry.trace import SpanKind
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.interviews import create_app as create_interviews
 from app.video_rooms import create_app as create_video_rooms
@@ -30,7 +33,8 @@ class SpanTelemetry:
         self.provider.add_span_processor(SimpleSpanProcessor(self.exporter))
 
     def instrument_app(self, app: FastAPI) -> None:
-        """Trace the app's requests."""
+        """Trace the app's requests, keeping the cause code as ``error.type``."""
+        app.add_middleware(KeepErrorType)
         FastAPIInstrumentor.instrument_app(
             app, tracer_provider=self.provider, exclude_spans=["receive", "send"]
         )
@@ -46,7 +50,7 @@ class SpanTelemetry:
         """Nothing to flush: spans are exported synchronously."""
 
     def server_spans(self) -> list[ReadableSpan]:
-        """Finished spans of handled requests (those with a route), oldest first.
+        """Finished spans of handled requests, oldest first.
 
         In one process the inner service's span is INTERNAL, not SERVER: the
         ASGI instrumentation sees the caller's span as current and nests under
@@ -54,7 +58,38 @@ class SpanTelemetry:
         """
         spans = self.exporter.get_finished_spans()
 
-        return [span for span in spans if "http.route" in (span.attributes or {})]
+        return [span for span in spans if _is_request_span(span)]
+
+
+class KeepErrorType:
+    """Restore the cause code as ``error.type`` after the HTTP instrumentation
+    replaced it with the status code of a 5xx (as the real access middleware
+    of ``instrumentation`` does)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        span = trace.get_current_span()
+
+        async def keeping(message: Message) -> None:
+            attributes = getattr(span, "attributes", None) or {}
+            cause = attributes.get("error.type")
+            await send(message)
+            if cause and message["type"] == "http.response.start":
+                span.set_attribute("error.type", cause)
+
+        await self.app(scope, receive, keeping)
+
+
+def _is_request_span(span: ReadableSpan) -> bool:
+    # Old and stable HTTP conventions name the method differently; which one
+    # the instrumentation uses is fixed once per process.
+    method_keys = {"http.method", "http.request.method"}
+
+    return span.kind is not SpanKind.CLIENT and bool(
+        method_keys & set(span.attributes or {})
+    )
 
 
 @asynccontextmanager
