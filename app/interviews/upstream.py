@@ -158,20 +158,27 @@ def failure_for(response: httpx.Response) -> UpstreamFailure:
     problem = _json(response)
     problem = problem if isinstance(problem, dict) else {}
     inner = _cause(problem.get("cause"))
-    inner_detail = (
-        problem.get("detail") if isinstance(problem.get("detail"), str) else ""
-    )
-    known = {"inner_status": status, "inner_cause": inner}
+    text = problem.get("detail")
+    inner_detail = text if isinstance(text, str) else ""
+
+    def failure(cause: Cause, outer_status: int, detail: str) -> UpstreamFailure:
+        return UpstreamFailure(
+            cause, outer_status, detail, inner_status=status, inner_cause=inner
+        )
 
     if status in (401, 403):
-        detail = "The video-rooms service refused the forwarded credentials."
-        return UpstreamFailure(Cause.UPSTREAM_REJECTED, 502, detail, **known)
+        return failure(
+            Cause.UPSTREAM_REJECTED,
+            502,
+            "The video-rooms service refused the forwarded credentials.",
+        )
     if 400 <= status < 500 and inner is not None and inner.prefix in _CLIENT_FAMILIES:
-        detail = f"The video-rooms service rejected the room: {inner_detail}".strip()
-        return UpstreamFailure(inner, 400, detail, **known)
+        detail = f"The video-rooms service rejected the room: {inner_detail}"
+        return failure(inner, 400, detail.strip())
 
-    detail = f"The video-rooms service failed ({status})."
-    return UpstreamFailure(Cause.UPSTREAM_ERROR, 502, detail, **known)
+    return failure(
+        Cause.UPSTREAM_ERROR, 502, f"The video-rooms service failed ({status})."
+    )
 
 
 def _json(response: httpx.Response) -> Any:
