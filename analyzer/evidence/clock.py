@@ -11,8 +11,9 @@ does not hold for real spans (seen with the FastAPI instrumentation).
 Under load, queueing lengthens one direction more than the other and biases
 single estimates. As NTP's clock filter does (RFC 5905, section 10), the
 estimate keeps the least-delayed calls: the median offset of the quarter of
-pairs with the shortest non-negative round trip. A negative round trip (server
-span longer than its client span) breaks the model and is never selected.
+pairs (at least eight) with the shortest non-negative round trip. A negative
+round trip (server span longer than its client span) breaks the model and is
+never selected.
 
 The schedule check gives a second, independent estimate: the entry service and
 the service it called each record ``schedule.lead_ms`` for the same scheduled
@@ -37,6 +38,7 @@ from analyzer.evidence.frames import (
 )
 
 BUCKET_NS = 60 * 1_000_000_000
+MIN_USED_PAIRS = 8
 # Offsets smaller than this are treated as agreeing clocks whatever the spread:
 # the lead checks work in whole seconds, so tens of milliseconds decide nothing.
 MIN_MEANINGFUL_MS = 100.0
@@ -168,11 +170,15 @@ def summarise_pairs(pairs: pd.DataFrame) -> tuple[ClockOffset, ...]:
 
 
 def least_delayed(pairs: pd.DataFrame) -> pd.DataFrame:
-    """The quarter of pairs (at least one) with the shortest non-negative RTT."""
+    """The quarter of pairs with the shortest non-negative RTT, never under eight.
+
+    Below eight pairs one unlucky call would decide alone; a median of eight
+    is steadier than the shortest round trip of a handful.
+    """
     valid = pairs[pairs["rtt_ms"] >= 0]
     if valid.empty:
         valid = pairs
-    keep = max(1, len(valid) // 4)
+    keep = max(min(len(valid), MIN_USED_PAIRS), len(valid) // 4)
 
     return valid.nsmallest(keep, "rtt_ms")
 

@@ -6,8 +6,9 @@ Each schedule rejection gets exactly one explanation, tried in this order:
    within 20 minutes of a non-zero whole number of hours;
 2. clocks disagree: the rejecting service's clock offset from its caller is
    significant (beyond half the median round trip and 100 ms) and the lead
-   corrected by it reaches the minimum lead, less ``slack_ms`` (the client's
-   own send delay);
+   corrected by it reaches the minimum lead less a slack for the time the
+   request spent on its way (a tenth of the minimum lead, at least 1 s: a
+   client that aims at exactly the minimum always arrives a little short);
 3. client sends now: the lead, corrected by a significant offset, is within
    2 s of zero;
 4. genuinely too soon: anything else with a lead (short, or in the past).
@@ -30,6 +31,7 @@ from analyzer.evidence.clock import MIN_MEANINGFUL_MS, ClockOffset, LeadOffset
 from analyzer.evidence.leads import HOURS, NAIVE, NEAR_ZERO_MS, REJECTED, classify
 
 SLACK_MS = 1_000.0
+SLACK_SHARE = 0.1
 CONFIRM_SHARE = 0.25
 CLOCKS_CONFIRM_SHARE = 0.5
 
@@ -101,6 +103,7 @@ def explain(
     leads: pd.DataFrame,
     offsets: dict[str, ServiceOffset],
     slack_ms: float = SLACK_MS,
+    slack_share: float = SLACK_SHARE,
 ) -> pd.DataFrame:
     """The schedule rejections, each with ``offset_ms`` and its ``explanation``."""
     rejected = leads[leads["outcome"] == REJECTED].copy()
@@ -114,7 +117,8 @@ def explain(
 
     zone = (rejected["cause"].to_numpy() == NAIVE) | (names == HOURS)
     corrected = lead + offset
-    clocks = (offset != 0) & (corrected >= minimum - slack_ms)
+    slack = np.maximum(slack_ms, np.nan_to_num(minimum) * slack_share)
+    clocks = (offset != 0) & (corrected >= minimum - slack)
     now = np.abs(corrected) <= NEAR_ZERO_MS
     rejected["offset_ms"] = offset
     rejected["explanation"] = np.select(

@@ -64,7 +64,7 @@ def test_series_has_one_point_per_minute_of_client_time() -> None:
     (estimate,) = estimate_offsets(frame(rows))
 
     assert [(p.pairs, p.offset_ms) for p in estimate.series] == [
-        (2, pytest.approx(500)),
+        (2, pytest.approx(600)),
         (1, pytest.approx(1_000)),
     ]
     assert estimate.series[1].minute_ns - estimate.series[0].minute_ns == 60 * 10**9
@@ -72,16 +72,30 @@ def test_series_has_one_point_per_minute_of_client_time() -> None:
 
 def test_the_least_delayed_quarter_decides_the_estimate() -> None:
     """Queued calls with inflated one-way delays do not pull the estimate."""
-    quick = [call(f"{i:032x}", (0, 100), (90_010, 90_090)) for i in range(2)]
+    quick = [call(f"{i:032x}", (0, 100), (90_010, 90_090)) for i in range(10)]
     # 60 ms queued on the way in, 0 on the way back: each such midpoint is +30 ms.
-    queued = [call(f"{i:032x}", (0, 200), (90_060, 90_200)) for i in range(2, 8)]
+    queued = [call(f"{i:032x}", (0, 200), (90_060, 90_200)) for i in range(10, 40)]
     rows = [row for pair in quick + queued for row in pair]
 
     (estimate,) = estimate_offsets(frame(rows))
 
     assert estimate.offset_ms == pytest.approx(90_000)
-    assert estimate.used_pairs == 2
-    assert estimate.pairs == 8
+    assert estimate.used_pairs == 10
+    assert estimate.pairs == 40
+
+
+def test_few_pairs_are_all_used() -> None:
+    """With eight pairs or fewer the estimate is the median of them all."""
+    rows = [
+        row
+        for i, off in enumerate([100, 200, 300])
+        for row in call(f"{i:032x}", (0, 100 + i), (off + 10, off + 90))
+    ]
+
+    (estimate,) = estimate_offsets(frame(rows))
+
+    assert estimate.offset_ms == pytest.approx(200, abs=1)
+    assert estimate.used_pairs == 3
 
 
 def test_negative_round_trips_are_never_selected() -> None:

@@ -114,3 +114,22 @@ def test_a_minority_explanation_is_inconclusive() -> None:
     )
 
     assert _verdicts(table)["too_soon"].verdict == "inconclusive"
+
+
+def test_a_slow_arrival_still_counts_as_clocks() -> None:
+    """A 60 s lead that arrived 3 s late and 90 s skewed is still the clocks' doing."""
+    table = leads([("video-rooms", "schedule.in_past", -33_000.0, MIN)] * 3)
+
+    verdicts = _verdicts(table, clock=[_offset(90_000.0)])
+
+    assert verdicts["clocks_disagree"].count == 3
+
+
+def test_a_lead_far_short_even_when_corrected_is_too_soon() -> None:
+    """30 s ahead under a 90 s skew is still too soon with the clocks corrected."""
+    table = leads([("video-rooms", "schedule.in_past", -60_000.0, MIN)] * 3)
+
+    verdicts = _verdicts(table, clock=[_offset(90_000.0)])
+
+    assert verdicts["too_soon"].verdict == "confirmed"
+    assert verdicts["clocks_disagree"].verdict == "ruled_out"
