@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -15,3 +16,12 @@ class Clock:
     def now(self) -> datetime:
         """The current time as this service believes it to be (aware, UTC)."""
         return datetime.now(UTC) + timedelta(seconds=self.offset_s)
+
+
+def pause(seconds: float) -> None:
+    """Sleep; safe under libfaketime, unlike ``time.sleep``.
+
+    With ``FAKETIME_DONT_FAKE_MONOTONIC`` (how the demo shifts a service's
+    clock) ``time.sleep`` fails with EINVAL; a timed wait on an event does not.
+    """
+    threading.Event().wait(seconds)

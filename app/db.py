@@ -2,12 +2,12 @@
 
 Both services open the same database (SQLite by default, any SQLAlchemy URL
 such as PostgreSQL otherwise) and both create the schema at start-up, so the
-creation tolerates a second process doing the same at the same moment.
+creation is serialised by a database lock.
 """
 
 from __future__ import annotations
 
-import time
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyErro
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from app.clock import pause
 from instrumentation.causes import Cause
 
 # The H4 "unavailable" fault sends writes here: opening it fails in the driver,
@@ -38,6 +39,9 @@ UNREACHABLE_URL = "sqlite:////nonexistent/triage-db-fault/unavailable.sqlite"
 # database itself refuses the row with a foreign-key violation.
 NO_SUCH_USER = 0
 _SCHEMA_ATTEMPTS = 5
+_WAL_ATTEMPTS = 40
+# Any constant both services agree on: the advisory lock around schema creation.
+_SCHEMA_LOCK = 0x7472_6961_6765
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -150,23 +154,64 @@ def make_engine(url: str) -> Engine:
 def _sqlite_pragmas(connection: Any, record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA busy_timeout = 10000")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    _use_wal(cursor)
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
 
 
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL (it stays so), waiting out other processes' locks.
+
+    Changing the journal mode does not go through SQLite's busy handler: while
+    another process holds the write lock (the other service creating the
+    schema) it fails at once with "database is locked", so it is retried.
+    """
+    for attempt in range(1, _WAL_ATTEMPTS + 1):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == _WAL_ATTEMPTS:
+                raise
+            pause(0.05 * attempt)
+
+
 def create_schema(engine: Engine) -> None:
-    """Create missing tables, retrying when another process is doing the same."""
+    """Create missing tables, one process at a time.
+
+    Both services start together and both create the schema. ``create_all``
+    checks, then creates, table by table; two processes doing that at once
+    can both see a table missing and one fails with "already exists". So the
+    checks and creates run inside one transaction that first takes a lock
+    the other process waits on: SQLite's write lock (``BEGIN IMMEDIATE``;
+    its DDL is transactional) or a PostgreSQL advisory lock. Other backends
+    retry instead.
+    """
+    dialect = engine.dialect.name
+    if dialect == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            Base.metadata.create_all(connection)
+            connection.commit()
+        return
+    if dialect == "postgresql":
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+            Base.metadata.create_all(connection)
+        return
+
     for attempt in range(1, _SCHEMA_ATTEMPTS + 1):
         try:
             Base.metadata.create_all(engine)
             return
         except DBAPIError:
-            # Both services start together; the loser of a CREATE TABLE race
-            # sees "already exists" and finds the tables on the next pass.
+            # The loser of a CREATE TABLE race sees "already exists" and
+            # finds the tables on the next pass.
             if attempt == _SCHEMA_ATTEMPTS:
                 raise
-            time.sleep(0.1 * attempt)
+            pause(0.1 * attempt)
 
 
 def session_factory(engine: Engine) -> sessionmaker:

@@ -85,15 +85,16 @@ class RunningServices:
             return self._exit_codes
 
         for child in reversed(self._children):
-            _signal(child.process, signal.SIGTERM)
+            _signal(child.process.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         for child in self._children:
             remaining = max(0.0, deadline - time.monotonic())
             try:
                 child.process.wait(remaining)
             except subprocess.TimeoutExpired:
-                _signal(child.process, signal.SIGKILL)
+                _signal(child.process.pid, signal.SIGKILL)
                 child.process.wait()
+            _wait_for_group(child.process.pid, deadline)
             if child.output is not None:
                 child.output.close()
 
@@ -208,6 +209,7 @@ def _spawn(
 ) -> _Child:
     fd = sock.fileno()
     command = [*prefix, sys.executable, "-m", _MODULES[name], "--fd", str(fd)]
+    command.append("--exit-with-parent")
     output_path = output_dir / f"{name}.out" if output_dir is not None else None
     output = output_path.open("ab") if output_path is not None else None
     try:
@@ -257,9 +259,22 @@ def _output_hint(child: _Child) -> str:
     return f" (see {child.output_path}; last line: {lines[-1] if lines else '-'})"
 
 
-def _signal(process: subprocess.Popen[bytes], signum: int) -> None:
-    """Signal the child's own process group (it leads one: start_new_session)."""
-    if process.poll() is not None:
-        return
+def _signal(group: int, signum: int) -> None:
+    """Signal a child's whole process group (it leads one: start_new_session)."""
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signum)
+        os.killpg(group, signum)
+
+
+def _wait_for_group(group: int, deadline: float) -> None:
+    """Wait until the group is empty: a wrapper such as faketime can exit before
+    the service it started has finished flushing. SIGKILL what is left at the
+    deadline."""
+    while True:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        if time.monotonic() > deadline:
+            _signal(group, signal.SIGKILL)
+            return
+        time.sleep(0.05)

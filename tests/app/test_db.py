@@ -2,37 +2,45 @@
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from app import db
 from instrumentation.causes import Cause
 
+CREATORS = 6
 
-def test_schema_creation_survives_two_processes_at_once(database_url: str) -> None:
-    """Two engines creating the schema concurrently both succeed."""
-    engines = [db.make_engine(database_url) for _ in range(2)]
-    errors: list[BaseException] = []
 
-    def create(engine) -> None:
-        try:
-            db.create_schema(engine)
-        except BaseException as error:
-            errors.append(error)
+def _create_at(database_url: str, barrier: Any) -> None:
+    engine = db.make_engine(database_url)
+    barrier.wait()
+    db.create_schema(engine)
+    engine.dispose()
 
-    threads = [threading.Thread(target=create, args=(e,)) for e in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for engine in engines:
-        engine.dispose()
 
-    assert errors == []
+def test_schema_creation_survives_processes_at_once(database_url: str) -> None:
+    """Six processes released together all create the schema without error."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(CREATORS)
+    processes = [
+        context.Process(target=_create_at, args=(database_url, barrier))
+        for _ in range(CREATORS)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+
+    assert [p.exitcode for p in processes] == [0] * CREATORS
+    engine = db.make_engine(database_url)
+    tables = set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert tables == set(db.Base.metadata.tables)
 
 
 def test_times_come_back_aware_in_utc(database_url: str) -> None:

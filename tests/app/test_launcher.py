@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -96,3 +100,48 @@ def test_unknown_service_is_refused() -> None:
     """Only interviews and video-rooms can be started."""
     with pytest.raises(ServiceStartError, match="unknown service"):
         start_services(services=["billing"])
+
+
+ORPHANING_PARENT = """
+import sys, time
+from pathlib import Path
+from app.launcher import start_services
+folder = Path(sys.argv[1])
+running = start_services(services=["video-rooms"], env={
+    "TRIAGE_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+    "TRIAGE_TELEMETRY_DIR": str(folder / "telemetry"),
+    "TRIAGE_LOG_STDERR": "false",
+}, output_dir=folder / "out")
+print(running.pids["video-rooms"], flush=True)
+time.sleep(60)
+"""
+
+
+def test_children_stop_when_the_launcher_is_killed(tmp_path: Path):
+    """SIGKILL on the launcher (no atexit) still ends its services gracefully."""
+    with subprocess.Popen(
+        [sys.executable, "-c", ORPHANING_PARENT, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as parent:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        parent.kill()
+
+    deadline = time.monotonic() + 20
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = _alive(child)
+    if alive:
+        os.kill(child, signal.SIGKILL)
+
+    assert not alive
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+
+    return True

@@ -27,6 +27,17 @@ def triage(*args: str, cwd: Path) -> subprocess.Popen[str]:
     )
 
 
+def stop(process: subprocess.Popen[str]) -> None:
+    """SIGTERM first, so serve stops its children; SIGKILL only as a last resort."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def read_urls(process: subprocess.Popen[str]) -> dict[str, str]:
     """The service URLs ``triage serve`` announces, read until it is ready."""
     urls = {}
@@ -63,7 +74,7 @@ def test_serve_runs_both_and_stops_cleanly_on_sigterm(tmp_path: Path):
             process.send_signal(signal.SIGTERM)
             code = process.wait(timeout=30)
         finally:
-            process.kill()
+            stop(process)
 
     assert code == 0
     assert {h["service"] for h in health.values()} == {"interviews", "video-rooms"}
@@ -83,7 +94,7 @@ def test_serve_only_one_service(tmp_path: Path):
             process.send_signal(signal.SIGTERM)
             code = process.wait(timeout=30)
         finally:
-            process.kill()
+            stop(process)
 
     assert list(urls) == ["video-rooms"]
     assert code == 0
