@@ -14,6 +14,13 @@ span, the metrics and the log.
 
 from __future__ import annotations
 
+import os
+
+# Stable HTTP conventions (http.server.request.duration in seconds, and the
+# client twin). The instrumentations read this once per process, when the
+# first of them starts, so it is set before any of them can be imported.
+os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
+
 import threading
 from datetime import datetime
 from typing import Any

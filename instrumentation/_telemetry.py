@@ -50,8 +50,6 @@ class Telemetry:
         self._lock = threading.Lock()
         self._closed = False
         self.paths = _prepare_paths(settings.telemetry_dir, service)
-        # Stable HTTP conventions: http.server.request.duration in seconds.
-        os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
 
         resource = build_resource(service)
         self.service = str(resource.attributes.get("service.name", service))

@@ -99,7 +99,7 @@ async def test_outer_span_records_its_own_lead(make_settings, spans):
         await outer.post(ROUTE, json=form(600), headers=bearer(await login(outer)))
 
     span = span_named(spans.server_spans(), OUTER_SPAN)
-    assert span.attributes[names.ATTR_LEAD_MS] == pytest.approx(600_000, abs=2000)
+    assert span.attributes[names.ATTR_LEAD_MS] == pytest.approx(600_000, abs=5000)
     assert names.ATTR_ERROR_TYPE not in span.attributes
 
 

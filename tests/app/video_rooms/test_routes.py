@@ -102,7 +102,7 @@ async def test_schedule_rejections_carry_their_numbers(
     assert problem["schedule"]["minLeadMs"] == 60_000
     assert span.attributes[names.ATTR_ERROR_TYPE] == cause
     assert span.attributes[names.ATTR_MIN_LEAD_MS] == 60_000
-    assert span.attributes[names.ATTR_LEAD_MS] == pytest.approx(lead_s * 1000, abs=2000)
+    assert span.attributes[names.ATTR_LEAD_MS] == pytest.approx(lead_s * 1000, abs=5000)
     assert span.attributes[names.ATTR_SERVER_NOW].endswith("Z")
 
 
@@ -112,7 +112,7 @@ async def test_accepted_schedule_records_its_lead_too(make_settings, spans):
         await client.post(ROUTE, json=room(), headers=bearer(await login(client)))
 
     span = span_named(spans.server_spans(), f"POST {ROUTE}")
-    assert span.attributes[names.ATTR_LEAD_MS] == pytest.approx(600_000, abs=2000)
+    assert span.attributes[names.ATTR_LEAD_MS] == pytest.approx(600_000, abs=5000)
     assert names.ATTR_ERROR_TYPE not in span.attributes
 
 
@@ -126,7 +126,7 @@ async def test_clock_offset_shifts_the_servers_now(make_settings, spans):
         )
 
     assert response.json()["cause"] == Cause.SCHEDULE_IN_PAST
-    assert response.json()["schedule"]["leadMs"] == pytest.approx(-30_000, abs=2000)
+    assert response.json()["schedule"]["leadMs"] == pytest.approx(-30_000, abs=5000)
 
 
 async def test_min_lead_switch_raises_the_bar(make_settings, spans):
