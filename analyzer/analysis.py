@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pandas as pd
 from analyzer import classify, logmode, lost, reader, stitch, verdicts
 from analyzer import diagnosis as diagnosis_file
 from analyzer.errors import AnalyzerError
+from analyzer.evidence.contrast import CONTRAST_KEYS
 from analyzer.ids import trace_hex_column
 from analyzer.report import CauseGroup, Report, Summary
 from analyzer.timeparse import time_ns
@@ -34,9 +36,12 @@ def analyze(
     rules = diagnosis_file.load(diagnosis)
     route = entry_route or rules.entry_route
     window = stitch.Window(route, _moment(since, "since"), _moment(until, "until"))
-    read = reader.read(
-        paths, rules.wanted(group_by), input_format=input_format, progress=progress
+    wanted = rules.wanted(group_by)
+    # Also keep the client and deployment facts the evidence contrasts.
+    wanted = replace(
+        wanted, extra_keys=tuple(dict.fromkeys((*wanted.extra_keys, *CONTRAST_KEYS)))
     )
+    read = reader.read(paths, wanted, input_format=input_format, progress=progress)
 
     spans = read.spans if read.mode == "traces" else logmode.access_spans(read.logs)
     stitched = stitch.stitch_spans(

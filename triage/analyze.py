@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -21,6 +23,7 @@ class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 class InputFormat(StrEnum):
@@ -62,6 +65,11 @@ def analyze(
     input_format: InputFormat = typer.Option(
         InputFormat.auto, "--input-format", help="Override per-file format detection."
     ),
+    evidence: bool = typer.Option(
+        True,
+        "--evidence/--no-evidence",
+        help="Add clock offsets, lead clusters, what-if and contrast to the report.",
+    ),
 ) -> None:
     """Group failed requests by root cause and judge the hypotheses.
 
@@ -70,6 +78,8 @@ def analyze(
       triage analyze out/telemetry/
 
       triage analyze traces.jsonl.gz app.logs.jsonl --format markdown -o report.md
+
+      triage analyze out/telemetry/ --format html -o report.html
 
       triage analyze 'dumps/*.json' --entry-route "POST /api/mock-interviews"
 
@@ -96,28 +106,65 @@ def analyze(
             f"analysis failed: {type(error).__name__}: {error}"
         ) from error
 
-    _emit(report, output_format, output)
+    found = gather_evidence(report) if evidence or output_format == "html" else None
+    _emit(report, found, output_format, output)
 
 
-def _emit(report, output_format: OutputFormat, output: Path | None) -> None:
+def gather_evidence(report: Any) -> Any:
+    """The evidence for ``report``, or None (with a warning) when it cannot be had.
+
+    The verdicts stand without it, so a failure here costs the extra sections,
+    not the report.
+    """
+    from analyzer.evidence import gather_report
+
+    try:
+        return gather_report(report)
+    except Exception as error:  # the core report is still worth printing
+        Console(stderr=True).print(
+            f"warning: evidence skipped: {type(error).__name__}: {error}",
+            markup=False,
+            highlight=False,
+        )
+        return None
+
+
+def render(report: Any, found: Any, output_format: str) -> str:
+    """The report (and its evidence, when there is some) as json, markdown or html."""
+    import analyzer
+    from analyzer import evidence
+
+    if output_format == "json":
+        data = report.to_dict()
+        data["evidence"] = found.to_dict() if found is not None else None
+        return json.dumps(data, indent=2)
+    if output_format == "html":
+        return evidence.render_html(report, found or evidence.gather(None, None))
+    text = analyzer.render_markdown(report)
+    if found is not None:
+        text = text.rstrip("\n") + "\n\n" + evidence.render_markdown(found)
+    return text
+
+
+def _emit(report, found, output_format: OutputFormat, output: Path | None) -> None:
     """Write the report in the chosen format to stdout or a file."""
     import analyzer
+    from analyzer import evidence
 
     if output_format is OutputFormat.table:
-        console = Console(
-            file=output.open("w") if output else sys.stdout,
-            width=140 if output else None,
-        )
+        try:
+            file = output.open("w") if output else sys.stdout
+        except OSError as error:
+            raise TriageError(f"cannot write {output}: {error.strerror}") from error
+        console = Console(file=file, width=140 if output else None)
         analyzer.render_table(report, console)
+        if found is not None:
+            evidence.render_evidence(found, console)
         if output:
-            console.file.close()
+            file.close()
         return
 
-    text = (
-        analyzer.render_json(report)
-        if output_format is OutputFormat.json
-        else analyzer.render_markdown(report)
-    )
+    text = render(report, found, output_format.value)
     if output:
         try:
             output.write_text(text + ("" if text.endswith("\n") else "\n"))

@@ -225,8 +225,9 @@ def demo(
 ) -> None:
     """Reproduce an incident with two real services and settle it from telemetry.
 
-    Writes report.json and report.md to the output folder and exits 1 when the
-    analyzer's attribution differs from the scenario's injected ground truth.
+    Writes report.json, report.md and report.html (open it in a browser) to
+    the output folder and exits 1 when the analyzer's attribution differs from
+    the scenario's injected ground truth.
 
     Examples:
 
@@ -253,8 +254,8 @@ def demo(
         )
     report = _analyse(folder, err)
     agreement = compare(injected, chosen.ground_truth.hypotheses, report.to_dict())
-    _write_reports(folder, chosen, report, agreement, outcomes)
-    _print(report, agreement, output_format, folder)
+    found = _write_reports(folder, chosen, report, agreement, outcomes)
+    _print(report, found, agreement, output_format, folder)
 
     if not agreement.agrees:
         raise typer.Exit(1)
@@ -290,11 +291,13 @@ def _write_reports(
     report: Any,
     agreement: Agreement,
     outcomes: list[traffic.Outcome],
-) -> None:
-    import analyzer
+) -> Any:
+    """Write report.json, report.md and report.html; return the evidence found."""
+    from triage.analyze import gather_evidence, render
 
+    found = gather_evidence(report)
     statuses = Counter(str(o.status) for o in outcomes)
-    data = report.to_dict()
+    data = json.loads(render(report, found, "json"))
     data["demo"] = {
         "scenario": chosen.name,
         "requests": len(outcomes),
@@ -302,12 +305,20 @@ def _write_reports(
         "agreement": agreement.to_dict(),
     }
     (folder / "report.json").write_text(json.dumps(data, indent=2) + "\n")
-    markdown = analyzer.render_markdown(report) + "\n" + _agreement_markdown(agreement)
-    (folder / "report.md").write_text(markdown)
+    markdown = render(report, found, "markdown").rstrip("\n")
+    (folder / "report.md").write_text(
+        markdown + "\n\n" + _agreement_markdown(agreement)
+    )
+    (folder / "report.html").write_text(render(report, found, "html"))
+
+    return found
 
 
-def _print(report: Any, agreement: Agreement, output_format: str, folder: Path) -> None:
+def _print(
+    report: Any, found: Any, agreement: Agreement, output_format: str, folder: Path
+) -> None:
     import analyzer
+    from analyzer.evidence import render_evidence
 
     out = Console()
     if output_format == "json":
@@ -317,6 +328,8 @@ def _print(report: Any, agreement: Agreement, output_format: str, folder: Path) 
         typer.echo((folder / "report.md").read_text(), nl=False)
         return
     analyzer.render_table(report, out)
+    if found is not None:
+        render_evidence(found, out)
     render_agreement(agreement, out)
     verdict = "agree" if agreement.agrees else "DISAGREE"
     out.print(f"ground truth and analysis {verdict}; reports in {folder}")

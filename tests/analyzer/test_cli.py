@@ -30,6 +30,38 @@ def test_json_output(traces: Path) -> None:
     assert data["groups"][0]["cause"] == "schedule.too_soon"
 
 
+def test_json_carries_evidence_unless_asked_not_to(traces: Path) -> None:
+    """The evidence section is in the JSON by default and null with --no-evidence."""
+    runner = CliRunner()
+    full = json.loads(runner.invoke(cli, ["analyze", str(traces), "-f", "json"]).stdout)
+    bare = json.loads(
+        runner.invoke(
+            cli, ["analyze", str(traces), "-f", "json", "--no-evidence"]
+        ).stdout
+    )
+
+    assert [item["id"] for item in full["evidence"]["h1"]] == [
+        "client_sends_now",
+        "time_zone",
+        "clocks_disagree",
+        "too_soon",
+    ]
+    assert bare["evidence"] is None
+
+
+def test_html_to_file(traces: Path, tmp_path: Path) -> None:
+    """--format html writes one self-contained page."""
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        cli, ["analyze", str(traces), "-f", "html", "-o", str(out)]
+    )
+    assert result.exit_code == 0
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "schedule.too_soon" in page
+    assert "<script src=" not in page
+
+
 def test_markdown_to_file(traces: Path, tmp_path: Path) -> None:
     """--output writes the Markdown report to a file."""
     out = tmp_path / "report.md"

@@ -70,6 +70,11 @@ def test_scenario_attribution_equals_ground_truth(name: str, tmp_path: Path) -> 
     assert attributed == dict(injected)
     assert report["summary"]["failed"] == sum(injected.values())
     assert (out / "report.md").read_text().startswith("#")
+    assert "## Evidence" in (out / "report.md").read_text()
+    assert (out / "report.html").read_text().startswith("<!DOCTYPE html>")
+    h1 = {item["id"]: item["verdict"] for item in report["evidence"]["h1"]}
+    clocks_injected = name == "clock-skew"
+    assert (h1["clocks_disagree"] == "confirmed") == clocks_injected, h1
     assert "Traceback" not in stderr
 
 
