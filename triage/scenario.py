@@ -92,6 +92,8 @@ class PlannedRequest:
     index: int
     phase: str
     traffic: Traffic
+    # Position among the phase's requests of the same traffic kind.
+    ordinal: int = 0
 
 
 def allocate(total: int, shares: Sequence[float]) -> list[int]:
@@ -123,7 +125,10 @@ def plan(scenario: Scenario, requests: int | None = None) -> list[list[PlannedRe
         while any(queues):
             for queue in queues:
                 if queue:
-                    phase_plan.append(PlannedRequest(index, phase.name, queue.pop()))
+                    item = queue.pop()
+                    phase_plan.append(
+                        PlannedRequest(index, phase.name, item, ordinal=len(queue))
+                    )
                     index += 1
         plans.append(phase_plan)
 

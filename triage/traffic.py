@@ -93,10 +93,14 @@ async def login(client: httpx.AsyncClient, users: Sequence[str]) -> dict[str, st
     return tokens
 
 
-def _credential_headers(traffic: Traffic, token: str, index: int) -> dict[str, str]:
+def _credential_headers(traffic: Traffic, token: str, ordinal: int) -> dict[str, str]:
     kind = traffic.credential
     if kind == "any":
-        kind = "cookie" if index % 2 == 0 else "bearer"
+        # Alternate within each traffic kind, not over the whole run: kinds are
+        # interleaved round-robin, so a run-wide alternation (or a coin toss,
+        # with a demo's small counts) would tie one credential to one kind and
+        # make the contrast evidence point at credentials for no reason.
+        kind = "cookie" if ordinal % 2 == 0 else "bearer"
     if kind == "cookie":
         return {"Cookie": f"session={token}"}
     return {"Authorization": f"Bearer {token}"}
@@ -119,7 +123,7 @@ async def _send(
     token: str,
 ) -> Outcome:
     traffic = request.traffic
-    headers = _credential_headers(traffic, token, request.index)
+    headers = _credential_headers(traffic, token, request.ordinal)
     headers["User-Agent"] = "triage-demo/1.0 (form)"
     body = form_body(traffic, datetime.now(UTC), request.index)
     try:

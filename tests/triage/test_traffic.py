@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from triage import scenario as scenarios
 from triage.scenario import Traffic
-from triage.traffic import form_body, iso_utc, scheduled_time
+from triage.traffic import _credential_headers, form_body, iso_utc, scheduled_time
 
 NOW = datetime(2025, 5, 30, 22, 45, 55, 939000, tzinfo=UTC)
 
@@ -49,3 +51,23 @@ def test_bad_type_sends_an_unknown_video_type() -> None:
     body = form_body(_traffic("bad_type", lead_s=600), NOW, 0)
     assert body["videoType"] == "zoom"
     assert body["scheduledTime"] == iso_utc(NOW + timedelta(seconds=600))
+
+
+def test_credentials_are_not_tied_to_traffic_kinds() -> None:
+    """In every shipped scenario each kind is sent with both credentials, evenly.
+
+    Kinds are interleaved round-robin; a credential chosen by run-wide parity
+    would go with one kind only and fake an auth correlation in the evidence.
+    """
+    for name in scenarios.available():
+        chosen = scenarios.load(name)
+        for phase in scenarios.plan(chosen, 200):
+            seen: dict[str, Counter[str]] = {}
+            for request in phase:
+                if request.traffic.credential != "any":
+                    continue
+                headers = _credential_headers(request.traffic, "t", request.ordinal)
+                kind = "cookie" if "Cookie" in headers else "bearer"
+                seen.setdefault(request.traffic.kind, Counter())[kind] += 1
+            for counts in seen.values():
+                assert abs(counts["cookie"] - counts["bearer"]) <= 1, (name, seen)
