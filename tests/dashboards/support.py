@@ -62,11 +62,13 @@ EMITTED = {
 # Labels an expression makes itself (label_replace), not read from a metric.
 MADE_LABELS = frozenset({promql.HYPOTHESIS})
 
-# What Grafana puts in for the variables when "All" services are selected; the
-# windows are what $__rate_interval and $__range give for a 1 s scrape interval
-# over the last few minutes.
+# What Grafana puts in for the variables when "All" services are selected, and
+# windows as $__rate_interval and $__range could be on a dashboard showing the
+# last quarter hour.
 GRAFANA_VALUES = {
     variables.SERVICE: variables.ALL_SERVICES,
-    "__rate_interval": "1m",
-    "__range": "5m",
+    # The e2e module sends its traffic once, at the start; windows this wide
+    # keep every rate positive however long a slow machine takes to query.
+    "__rate_interval": "15m",
+    "__range": "15m",
 }
