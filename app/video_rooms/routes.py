@@ -3,7 +3,8 @@
 ``POST /api/video-conferences`` runs its checks in a fixed order and the first
 failure is the request's one cause: credentials (``auth.*``, before the body
 is read), body (``payload.*``), scheduled time (``schedule.*``), host
-(``host.missing``), database (``db.*``). A repeat of an earlier request with
+(``host.missing``, 422: the request is well formed but this user cannot host),
+database (``db.*``). A repeat of an earlier request with
 the same ``Idempotency-Key`` returns that room (200) before the time is
 checked again, because a retry must not fail only for having been late.
 """
