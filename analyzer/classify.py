@@ -18,13 +18,15 @@ def hypothesis_of(
     a failure that no prefix explains is tried against the attribute conditions.
     """
     causes = failures["cause"].astype(object)
+    # Few distinct codes, many rows: match each code once, then by membership.
+    codes = [code for code in pd.unique(causes) if isinstance(code, str)]
     result = pd.Series([None] * len(failures), index=failures.index, dtype=object)
     for hypothesis in diagnosis.hypotheses:
         if not hypothesis.causes:
             continue
-        open_rows = result.isna()
-        hit = causes[open_rows].map(hypothesis.matches_cause).astype(bool)
-        result[hit[hit].index] = hypothesis.id
+        matching = [code for code in codes if hypothesis.matches_cause(code)]
+        hit = result.isna().to_numpy() & causes.isin(matching).to_numpy()
+        result[hit] = hypothesis.id
 
     for hypothesis in diagnosis.hypotheses:
         if not hypothesis.conditions:
