@@ -88,11 +88,12 @@ def add_jaeger(document: object, rows: SpanRows) -> int:
     """Add every span of a Jaeger JSON document; return how many."""
     count = 0
     for trace in _traces(document):
-        processes = trace.get("processes") or {}
+        processes = trace.get("processes")
+        if not isinstance(processes, Mapping):
+            processes = {}
         for span in trace.get("spans") or []:
             if isinstance(span, Mapping):
-                _add_span(span, processes, rows)
-                count += 1
+                count += rows.attempt(_add_span, span, processes, rows)
 
     return count
 

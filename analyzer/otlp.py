@@ -141,8 +141,7 @@ def add_traces(document: object, rows: SpanRows) -> int:
         for scope in _first_list(block, _SCOPE_SPAN_KEYS):
             for span in (scope or {}).get("spans") or []:
                 if isinstance(span, Mapping):
-                    _add_span(span, resource, service, rows)
-                    count += 1
+                    count += rows.attempt(_add_span, span, resource, service, rows)
 
     return count
 
@@ -172,8 +171,7 @@ def add_logs(document: object, rows: LogRows) -> int:
         for scope in _first_list(block, _SCOPE_LOG_KEYS):
             for record in _first_list(scope or {}, _RECORD_KEYS):
                 if isinstance(record, Mapping):
-                    _add_log(record, resource, service, rows)
-                    count += 1
+                    count += rows.attempt(_add_log, record, resource, service, rows)
 
     return count
 

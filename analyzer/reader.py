@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from analyzer import detect as d
 from analyzer import jaeger, jsonlogs, otlp, otlp_bulk
-from analyzer.rows import LogRows, SpanRows
+from analyzer.rows import BAD_RECORD, LogRows, SpanRows
 from analyzer.schema import Wanted
 from analyzer.sources import Opened, Source, expand
 
@@ -275,9 +275,11 @@ def _read_chunk(
         except orjson.JSONDecodeError:
             report.malformed(number)
             continue
+        rejected = spans.rejected + logs.rejected
         added = _add_value(value, fmt, spans, logs)
+        rejected = spans.rejected + logs.rejected - rejected
         report.records += added
-        report.skipped += 0 if added else 1
+        report.skipped += rejected or (0 if added else 1)
     sink.add_spans(spans.to_table())
     sink.add_logs(logs.to_table())
 
@@ -314,7 +316,20 @@ def _parse_log_lines(
 
 
 def _add_value(value: object, fmt: str, spans: SpanRows, logs: LogRows) -> int:
-    """Add one decoded line or document; return how many records it held."""
+    """Add one decoded line or document; return how many records it gave.
+
+    A record the readers cannot take is counted in ``rejected`` by its rows; a
+    value whose outer shape breaks a reader loses only what was not yet added.
+    """
+    before = len(spans) + len(logs)
+    try:
+        return _add_records(value, fmt, spans, logs)
+    except BAD_RECORD:
+        spans.rejected += 1
+        return len(spans) + len(logs) - before
+
+
+def _add_records(value: object, fmt: str, spans: SpanRows, logs: LogRows) -> int:
     kind = fmt if fmt == d.JSON_LOG_LINES else d.classify(value)
     if kind == d.OTLP_TRACE_LINES:
         return otlp.add_traces(value, spans)
@@ -323,8 +338,7 @@ def _add_value(value: object, fmt: str, spans: SpanRows, logs: LogRows) -> int:
     if kind == d.JAEGER_LINES:
         return jaeger.add_jaeger(value, spans)
     if kind == d.JSON_LOG_LINES and isinstance(value, dict):
-        jsonlogs.add_record(value, logs)
-        return 1
+        return int(logs.attempt(jsonlogs.add_record, value, logs))
 
     return 0
 
@@ -346,6 +360,7 @@ def _read_document(head: _Head, sink: _Sink, report: FileReport) -> str | None:
     )
     for item in items:
         report.records += _add_value(item, head.kind, spans, logs)
+    report.skipped += spans.rejected + logs.rejected
     head.document = None
     sink.add_spans(spans.to_table())
     sink.add_logs(logs.to_table())

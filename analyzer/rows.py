@@ -7,7 +7,7 @@ readers that must walk records one at a time, then hand over one Arrow table.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import orjson
 import pyarrow as pa
@@ -30,29 +30,49 @@ def as_text(value: object) -> str | None:
     return orjson.dumps(value, default=str).decode()
 
 
+# What a record-by-record reader may meet in a record of the right shape but
+# with wrong insides (a list where a map belongs, a number out of range): the
+# record is then skipped and counted, never the whole file.
+BAD_RECORD = (
+    TypeError,
+    ValueError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+)
+
+_INT64_MAX = (1 << 63) - 1
+_INT32_MAX = (1 << 31) - 1
+_INT8_MAX = 127
+
+
 def as_int(value: object) -> int:
-    """An HTTP status or enum as an integer; 0 when absent or not a number."""
+    """An integer (int64); 0 when absent, not a number or out of range."""
     if isinstance(value, bool):
         return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value):
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, float):
+        number = int(value) if math.isfinite(value) else 0
+    elif isinstance(value, str):
+        number = int(value) if value.strip().lstrip("-").isdigit() else 0
+    else:
+        number = value if isinstance(value, int) else 0
 
-    return 0
+    return number if -_INT64_MAX <= number <= _INT64_MAX else 0
+
+
+def _within(number: int, limit: int) -> int:
+    """``number`` when it fits a column whose largest value is ``limit``, else 0."""
+    return number if 0 <= number <= limit else 0
 
 
 def as_float(value: object) -> float:
     """A number as a float; NaN when absent or not a number."""
     if isinstance(value, bool) or value is None:
         return math.nan
-    if isinstance(value, int | float):
-        return float(value)
     try:
         return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: ints past 1e308
         return math.nan
 
 
@@ -73,8 +93,26 @@ class _Columns:
         self.schema = table_schema
         self.columns: dict[str, list] = {name: [] for name in table_schema.names}
 
+        self.rejected = 0
+
     def __len__(self) -> int:
         return len(self.columns["trace_hi"])
+
+    def attempt(self, add: Callable[..., None], *args: object) -> bool:
+        """Run ``add(*args)``; a record it cannot take is counted, not raised."""
+        try:
+            add(*args)
+        except BAD_RECORD:
+            self.rejected += 1
+            return False
+
+        return True
+
+    def _append(self, row: dict[str, object]) -> None:
+        # Every value is computed before any is appended, so a record that
+        # fails half-way leaves the columns the same length.
+        for name, value in row.items():
+            self.columns[name].append(value)
 
     def to_table(self) -> pa.Table:
         """One table with this builder's schema."""
@@ -88,14 +126,19 @@ class _Columns:
 
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
-    def _extras(self, wanted: s.Wanted, *sources: Mapping[str, object]) -> None:
+    def _extras(
+        self, wanted: s.Wanted, *sources: Mapping[str, object]
+    ) -> dict[str, object]:
+        extras: dict[str, object] = {}
         for key in wanted.extra_keys:
             value = None
             for source in sources:
                 value = source.get(key)
                 if value is not None:
                     break
-            self.columns[s.extra_column(key)].append(as_text(value))
+            extras[s.extra_column(key)] = as_text(value)
+
+        return extras
 
 
 class SpanRows(_Columns):
@@ -121,28 +164,33 @@ class SpanRows(_Columns):
         resource: Mapping[str, object],
     ) -> None:
         """Add one span whose attributes are already decoded to Python values."""
-        col = self.columns
         high, low = trace_id_ints(trace_id)
-        col["trace_hi"].append(high)
-        col["trace_lo"].append(low)
-        col["span_id"].append(span_id_int(span_id))
-        col["parent_id"].append(span_id_int(parent_id))
-        col["service"].append(service)
-        col["name"].append(as_text(name))
-        col["kind"].append(kind)
-        col["start_ns"].append(start_ns)
-        col["end_ns"].append(end_ns)
-        col["status"].append(status)
-        col["http_status"].append(as_int(first(attrs, s.HTTP_STATUS_KEYS)))
-        col["route"].append(as_text(first(attrs, s.HTTP_ROUTE_KEYS)))
-        col["method"].append(as_text(first(attrs, s.HTTP_METHOD_KEYS)))
-        col["path"].append(as_text(first(attrs, s.HTTP_PATH_KEYS)))
-        col["cause"].append(as_text(first(attrs, self.wanted.cause_keys)))
-        col["inner_cause"].append(as_text(first(attrs, self.wanted.inner_cause_keys)))
-        col["lead_ms"].append(as_float(attrs.get(s.LEAD_KEY)))
-        col["min_lead_ms"].append(as_float(attrs.get(s.MIN_LEAD_KEY)))
-        col["server_now"].append(as_text(attrs.get(s.SERVER_NOW_KEY)))
-        self._extras(self.wanted, attrs, resource)
+        self._append(
+            {
+                "trace_hi": high,
+                "trace_lo": low,
+                "span_id": span_id_int(span_id),
+                "parent_id": span_id_int(parent_id),
+                "service": as_text(service),
+                "name": as_text(name),
+                "kind": _within(kind, _INT8_MAX),
+                "start_ns": _within(start_ns, _INT64_MAX),
+                "end_ns": _within(end_ns, _INT64_MAX),
+                "status": _within(status, _INT8_MAX),
+                "http_status": _within(
+                    as_int(first(attrs, s.HTTP_STATUS_KEYS)), _INT32_MAX
+                ),
+                "route": as_text(first(attrs, s.HTTP_ROUTE_KEYS)),
+                "method": as_text(first(attrs, s.HTTP_METHOD_KEYS)),
+                "path": as_text(first(attrs, s.HTTP_PATH_KEYS)),
+                "cause": as_text(first(attrs, self.wanted.cause_keys)),
+                "inner_cause": as_text(first(attrs, self.wanted.inner_cause_keys)),
+                "lead_ms": as_float(attrs.get(s.LEAD_KEY)),
+                "min_lead_ms": as_float(attrs.get(s.MIN_LEAD_KEY)),
+                "server_now": as_text(attrs.get(s.SERVER_NOW_KEY)),
+                **self._extras(self.wanted, attrs, resource),
+            }
+        )
 
 
 class LogRows(_Columns):
@@ -165,22 +213,27 @@ class LogRows(_Columns):
         resource: Mapping[str, object] | None = None,
     ) -> None:
         """Add one log event whose fields are already decoded to Python values."""
-        col = self.columns
         high, low = trace_id_ints(trace_id)
-        col["trace_hi"].append(high)
-        col["trace_lo"].append(low)
-        col["span_id"].append(span_id_int(span_id))
-        col["service"].append(as_text(service))
-        col["time_ns"].append(time_ns)
-        col["event"].append(as_text(event))
-        col["level"].append(as_text(level))
-        col["http_status"].append(as_int(first(fields, s.LOG_STATUS_KEYS)))
-        col["route"].append(as_text(first(fields, s.LOG_ROUTE_KEYS)))
-        col["method"].append(as_text(first(fields, s.LOG_METHOD_KEYS)))
-        col["path"].append(as_text(first(fields, s.LOG_PATH_KEYS)))
-        col["duration_ms"].append(as_float(first(fields, s.LOG_DURATION_KEYS)))
-        col["cause"].append(as_text(first(fields, self.wanted.log_cause_keys)))
-        col["lead_ms"].append(as_float(fields.get(s.LEAD_KEY)))
-        col["min_lead_ms"].append(as_float(fields.get(s.MIN_LEAD_KEY)))
-        col["server_now"].append(as_text(fields.get(s.SERVER_NOW_KEY)))
-        self._extras(self.wanted, fields, resource or {})
+        self._append(
+            {
+                "trace_hi": high,
+                "trace_lo": low,
+                "span_id": span_id_int(span_id),
+                "service": as_text(service),
+                "time_ns": _within(time_ns, _INT64_MAX),
+                "event": as_text(event),
+                "level": as_text(level),
+                "http_status": _within(
+                    as_int(first(fields, s.LOG_STATUS_KEYS)), _INT32_MAX
+                ),
+                "route": as_text(first(fields, s.LOG_ROUTE_KEYS)),
+                "method": as_text(first(fields, s.LOG_METHOD_KEYS)),
+                "path": as_text(first(fields, s.LOG_PATH_KEYS)),
+                "duration_ms": as_float(first(fields, s.LOG_DURATION_KEYS)),
+                "cause": as_text(first(fields, self.wanted.log_cause_keys)),
+                "lead_ms": as_float(fields.get(s.LEAD_KEY)),
+                "min_lead_ms": as_float(fields.get(s.MIN_LEAD_KEY)),
+                "server_now": as_text(fields.get(s.SERVER_NOW_KEY)),
+                **self._extras(self.wanted, fields, resource or {}),
+            }
+        )

@@ -10,6 +10,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+# Nanoseconds since 1970 fit int64 until 2262; later times count as unknown.
+_NS_MAX = (1 << 63) - 1
+
 
 def time_ns(value: object) -> int:
     """One timestamp (ISO 8601 text, or epoch seconds/ms/us/ns) as nanoseconds."""
@@ -27,9 +30,11 @@ def time_ns(value: object) -> int:
         parsed = parsed.replace(tzinfo=UTC)  # structlog's TimeStamper writes UTC
 
     delta = parsed - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + (
+    nanos = (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + (
         delta.microseconds * 1000
     )
+
+    return nanos if 0 < nanos <= _NS_MAX else 0
 
 
 def _epoch_ns(number: float) -> int:
@@ -40,7 +45,7 @@ def _epoch_ns(number: float) -> int:
         if number < limit:
             return int(number * scale)
 
-    return int(number)
+    return int(number) if number <= _NS_MAX else 0
 
 
 def time_column(array: pa.Array) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -83,3 +84,34 @@ def test_missing_path_is_an_input_error(tmp_path: Path) -> None:
     """A path that does not exist is an InputError."""
     with pytest.raises(InputError, match="no such file"):
         reader.read([tmp_path / "missing.jsonl"], Wanted())
+
+
+def test_out_of_range_times_are_unknown_not_fatal(tmp_path: Path) -> None:
+    """Timestamps past int64 nanoseconds (year 2262) read as unknown (0)."""
+    path = tmp_path / "app.jsonl"
+    path.write_text(
+        '{"event": "a", "timestamp": 1e300, "cause": "db.unavailable"}\n'
+        '{"event": "b", "timestamp": 99999999999999999999, "cause": "db.unavailable"}\n'
+        '{"event": "c", "timestamp": "9999-12-31T23:59:59Z", "status": 1e30}\n'
+        '{"event": "d", "timestamp": "2025-05-30T22:45:55Z", "cause": "host.missing"}\n'
+    )
+    result = reader.read([path], Wanted())
+
+    assert result.files[0].records == 4
+    assert result.logs["time_ns"].tolist()[:2] == [0, 0]
+    assert result.logs["time_ns"].iloc[-1] > 0
+
+
+def test_a_jaeger_span_with_wrong_insides_is_skipped_and_counted(
+    tmp_path: Path,
+) -> None:
+    """One span whose fields have the wrong types costs that span, not the file."""
+    good = {"traceID": "ab" * 16, "spanID": "cd" * 8, "operationName": "ok"}
+    bad = {**good, "spanID": "ef" * 8, "references": 5}
+    document = {"data": [{"traceID": "ab" * 16, "spans": [good, bad], "processes": 5}]}
+    path = tmp_path / "jaeger.json"
+    path.write_text(json.dumps(document))
+    result = reader.read([path], Wanted())
+
+    assert (result.files[0].records, result.files[0].skipped) == (1, 1)
+    assert len(result.spans) == 1
