@@ -54,7 +54,7 @@ def as_int(value: object) -> int:
     if isinstance(value, float):
         number = int(value) if math.isfinite(value) else 0
     elif isinstance(value, str):
-        number = int(value) if value.strip().lstrip("-").isdigit() else 0
+        number = int(value) if value.strip().lstrip("-").isdecimal() else 0
     else:
         number = value if isinstance(value, int) else 0
 
