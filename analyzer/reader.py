@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from analyzer import detect as d
 from analyzer import jaeger, jsonlogs, otlp, otlp_bulk
+from analyzer.errors import InputError
 from analyzer.rows import BAD_RECORD, LogRows, SpanRows
 from analyzer.schema import Wanted
 from analyzer.sources import Opened, Source, expand
@@ -41,6 +42,8 @@ class FileReport:
     skipped: int = 0
     malformed_lines: int = 0
     first_malformed: list[int] = field(default_factory=list)
+    # Why reading ended before the end of the file (a truncated gzip), if it did.
+    stopped: str | None = None
 
     def malformed(self, line: int) -> None:
         """Count one line that is not valid JSON."""
@@ -110,13 +113,20 @@ def read(
 ) -> ReadResult:
     """Read all inputs; the mode is "traces" when any trace file is present."""
     sources = expand(paths)
-    probes = [_probe(source, input_format) for source in sources]
+    skipped: list[dict[str, str]] = []
+    probes = []
+    for source in sources:
+        try:
+            probes.append(_probe(source, input_format))
+        except InputError as error:
+            if not source.found:
+                raise
+            skipped.append({"path": source.path, "reason": str(error)})
     trace_input = any(head.kind in d.TRACE_FORMATS for _, _, head in probes)
     sink = _Sink(wanted, "traces" if trace_input else "logs")
-    total = sum(source.size or 0 for source in sources) or None
+    total = sum(source.size or 0 for source, _, _ in probes) or None
     done = 0
     files: list[FileReport] = []
-    skipped: list[dict[str, str]] = []
     for source, fmt, opened in probes:
         report = FileReport(source.path, fmt)
         reason = _read_one(
@@ -128,6 +138,10 @@ def read(
         )
         done += source.size or 0
         opened.close()
+        if opened.opened.error:
+            report.stopped = (
+                f"stopped after {opened.opened.position} bytes: {opened.opened.error}"
+            )
         if reason:
             skipped.append({"path": source.path, "reason": reason})
         else:
@@ -222,6 +236,9 @@ def _sample_keys(head: bytes, lines: int = 200) -> frozenset[str]:
 
 def _probe(source: Source, input_format: str | None) -> tuple[Source, str, _Head]:
     head = _Head(Opened(source))
+    if not head.head and head.opened.error:
+        head.close()
+        raise InputError(f"cannot read {source.path}: {head.opened.error}")
     fmt = d.detect(head.head, input_format)
     head.kind = fmt
     if fmt == d.DOCUMENT:

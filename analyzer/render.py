@@ -63,6 +63,8 @@ def _file_notes(report: Report) -> list[str]:
         if item["malformed_lines"]:
             lines = ", ".join(map(str, item["first_malformed"]))
             note += f", {item['malformed_lines']} malformed lines (first: {lines})"
+        if item.get("stopped"):
+            note += f"; {item['stopped']}"
         notes.append(note)
     notes += [
         f"{item['path']}: skipped, {item['reason']}" for item in report.skipped_files

@@ -7,6 +7,7 @@ import gzip
 import io
 import os
 import sys
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +25,19 @@ class Source:
     """One input: a file path, or ``-`` for standard input."""
 
     path: str
+    # Found by walking a folder or expanding a glob, not named by the user: if
+    # it cannot be opened it is skipped with its reason instead of stopping all.
+    found: bool = False
 
     @property
     def size(self) -> int | None:
-        """Bytes on disk, or None for stdin."""
-        return None if self.path == STDIN else os.path.getsize(self.path)
+        """Bytes on disk, or None for stdin or a file that cannot be looked at."""
+        if self.path == STDIN:
+            return None
+        try:
+            return os.path.getsize(self.path)
+        except OSError:
+            return None
 
 
 def expand(paths: Sequence[str | Path]) -> list[Source]:
@@ -39,7 +48,7 @@ def expand(paths: Sequence[str | Path]) -> list[Source]:
         if path == STDIN:
             sources.append(Source(STDIN))
         elif os.path.isdir(path):
-            sources.extend(Source(p) for p in _walk(path))
+            sources.extend(Source(p, found=True) for p in _walk(path))
         elif os.path.isfile(path):
             sources.append(Source(path))
         elif _GLOB_CHARS & set(path):
@@ -48,13 +57,17 @@ def expand(paths: Sequence[str | Path]) -> list[Source]:
             )
             if not matches:
                 raise InputError(f"no file matches {path}")
-            sources.extend(Source(m) for m in matches)
+            sources.extend(Source(m, found=True) for m in matches)
         else:
             raise InputError(f"no such file or folder: {path}")
     if not sources:
         raise InputError("no input files")
 
-    return list(dict.fromkeys(sources))
+    unique: dict[str, Source] = {}
+    for source in sources:
+        unique.setdefault(source.path, source)
+
+    return list(unique.values())
 
 
 def _walk(folder: str) -> Iterator[str]:
@@ -77,18 +90,49 @@ class Opened:
             raise InputError(f"cannot read {source.path}: {error.strerror}") from error
         self._peekable = isinstance(self._raw, io.BufferedReader)
         head = self._raw.peek(2)[:2] if self._peekable else b""
+        self._zipped = head == _GZIP_MAGIC
         self.stream: BinaryIO = (
             gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[assignment]
-            if head == _GZIP_MAGIC
+            if self._zipped
             else self._raw
         )
         self._position = 0
+        self.error: str | None = None
 
     def read(self, size: int) -> bytes:
-        """Up to ``size`` bytes of (unzipped) content; empty at the end."""
-        data = self.stream.read(size)
+        """Up to ``size`` bytes of (unzipped) content; empty at the end.
+
+        A stream that breaks part-way (a truncated or corrupt gzip file, a read
+        error) ends there: what came before is kept and ``error`` says why.
+        """
+        if self.error is not None:
+            return b""
+        pieces: list[bytes] = []
+        wanted = size
+        try:
+            while wanted > 0:
+                # read1 hands over what one step decompressed, so a break
+                # loses only that step; read() would drop all it had so far.
+                piece = (
+                    self.stream.read1(wanted)
+                    if self._zipped
+                    else self.stream.read(wanted)
+                )
+                if not piece:
+                    break
+                pieces.append(piece)
+                wanted -= len(piece)
+        except (EOFError, OSError, zlib.error) as error:
+            # gzip.BadGzipFile is an OSError; EOFError is a cut-off member.
+            self.error = _why(error)
+        data = b"".join(pieces)
         self._position += len(data)
         return data
+
+    @property
+    def position(self) -> int:
+        """Bytes of (unzipped) content handed out so far."""
+        return self._position
 
     def consumed(self) -> int:
         """Bytes of the underlying file read so far (compressed bytes for gzip)."""
@@ -101,3 +145,11 @@ class Opened:
         """Close the file; standard input is left open."""
         if self._raw is not sys.stdin.buffer:
             self._raw.close()
+
+
+def _why(error: BaseException) -> str:
+    if isinstance(error, EOFError):
+        return "the compressed file ends early (truncated?)"
+    text = getattr(error, "strerror", None) or str(error) or type(error).__name__
+
+    return str(text)

@@ -115,3 +115,39 @@ def test_a_jaeger_span_with_wrong_insides_is_skipped_and_counted(
 
     assert (result.files[0].records, result.files[0].skipped) == (1, 1)
     assert len(result.spans) == 1
+
+
+def test_truncated_gzip_keeps_what_came_before(tmp_path: Path) -> None:
+    """A gzip file cut short is read up to the break, and the report says so."""
+    lines = _trace_lines(40)
+    whole = gzip.compress(("\n".join(lines) + "\n").encode())
+    path = tmp_path / "t.jsonl.gz"
+    path.write_bytes(whole[: len(whole) * 3 // 4])
+    result = reader.read([path], Wanted())
+
+    assert 0 < len(result.spans) < 3 * len(lines)
+    assert "ends early" in (result.files[0].stopped or "")
+
+
+def test_unreadable_file_in_a_folder_is_skipped_with_its_reason(
+    tmp_path: Path,
+) -> None:
+    """A dangling link found by walking a folder is listed; the rest is read."""
+    (tmp_path / "t.jsonl").write_text("\n".join(_trace_lines(1)) + "\n")
+    (tmp_path / "gone.jsonl").symlink_to(tmp_path / "nowhere")
+    result = reader.read([tmp_path], Wanted())
+
+    assert len(result.spans) == 3
+    assert [item["path"] for item in result.skipped_files] == [
+        str(tmp_path / "gone.jsonl")
+    ]
+
+
+def test_an_unreadable_file_named_by_the_user_is_an_input_error(
+    tmp_path: Path,
+) -> None:
+    """Named explicitly, a corrupt gzip file stops with one clear message."""
+    path = tmp_path / "bad.gz"
+    path.write_bytes(b"\x1f\x8bnot really gzip")
+    with pytest.raises(InputError, match="cannot read"):
+        reader.read([path], Wanted())
