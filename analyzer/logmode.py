@@ -19,9 +19,41 @@ from analyzer.schema import KIND_SERVER, STATUS_UNSET
 _SYNTHETIC = np.uint64(1 << 63)  # marks ids made up here, never seen in a file
 
 
+def access_mask(logs: pd.DataFrame) -> np.ndarray:
+    """Which log events are access events: one per request among those with a status.
+
+    Other events of a request may repeat its status (our rejection event does,
+    and its duration is unknown). Of the status-carrying events that share a
+    trace and span id, the one with the longest ``duration_ms`` stands for the
+    request; the others stay log events written inside it. Events without a
+    span id cannot be told apart, so each of them counts.
+    """
+    status = logs["http_status"].to_numpy() > 0
+    rows = np.flatnonzero(status)
+    span_id = logs["span_id"].to_numpy()[rows]
+    keep = np.zeros(len(logs), dtype=bool)
+    keep[rows[span_id == 0]] = True
+
+    named = rows[span_id != 0]
+    candidates = pd.DataFrame(
+        {
+            "h": logs["trace_hi"].to_numpy()[named],
+            "l": logs["trace_lo"].to_numpy()[named],
+            "s": logs["span_id"].to_numpy()[named],
+            "d": np.nan_to_num(logs["duration_ms"].to_numpy()[named], nan=-1.0),
+            "row": named,
+        }
+    )
+    best = candidates.sort_values(["h", "l", "s", "d", "row"], kind="stable")
+    best = best.drop_duplicates(["h", "l", "s"], keep="last")
+    keep[best["row"].to_numpy()] = True
+
+    return keep
+
+
 def access_spans(logs: pd.DataFrame) -> pd.DataFrame:
     """One server span per access event, chained by duration within each trace."""
-    access = logs[logs["http_status"].to_numpy() > 0].reset_index(drop=True)
+    access = logs[access_mask(logs)].reset_index(drop=True)
     count = len(access)
     rows = np.arange(count, dtype=np.uint64) + np.uint64(1)
     duration_ns = np.nan_to_num(access["duration_ms"].to_numpy(), nan=0.0) * 1e6

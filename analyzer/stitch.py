@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analyzer import graph
+from analyzer import graph, logmode
 from analyzer.schema import KIND_CLIENT, KIND_SERVER, STATUS_ERROR, extra_column
 
 CONTEXT_LOST = "context.lost"
@@ -127,8 +127,8 @@ def stitch_spans(
         entry_of >= 0, tree.depth[entry_of.clip(0)], 0
     )
     is_entry = (entry_of == rows) & ~tree.in_cycle
-    logs = locate_logs(logs, spans)
-    logs["as_span"] = access_as_spans & (logs["http_status"].to_numpy() > 0)
+    as_span = logmode.access_mask(logs) if access_as_spans else False
+    logs = locate_logs(logs.assign(as_span=as_span), spans)
     entries = _entry_table(spans, rows[is_entry], logs)
 
     return Stitched(

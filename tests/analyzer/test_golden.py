@@ -251,6 +251,37 @@ def test_logs_only_mode(tmp_path: Path) -> None:
     assert report.hypotheses[0].evidence["lead_ms"]["max"] == 5.0
 
 
+def test_logs_only_rejection_events_repeating_the_status(tmp_path: Path) -> None:
+    """A rejection event that repeats its request's status is not a request.
+
+    Our services log ``request.rejected`` with the status beside the access
+    event, in the same span; the outer one carries ``upstream.rejected``. Taken
+    for requests of their own, they would chain below the inner access event
+    and hide the inner cause.
+    """
+    trace = _trace(30)
+    common = {"trace_id": trace, "method": "POST"}
+    inner = {**common, "service": "video-rooms", "span_id": "1" * 16}
+    outer = {**common, "service": "interviews", "span_id": "2" * 16}
+    lines = [
+        log_line(event="request.rejected", status=401, cause="auth.invalid_session",
+                 **inner),
+        log_line(event="http.access", status=401, duration_ms=1.5,
+                 cause="auth.invalid_session", route="/api/video-conferences",
+                 **inner),
+        log_line(event="request.rejected", status=502, cause="upstream.rejected",
+                 **outer),
+        log_line(event="http.access", status=502, duration_ms=25.0,
+                 cause="upstream.rejected", route="/api/mock-interviews", **outer),
+    ]  # fmt: skip
+    path = tmp_path / "app.logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    report = analyzer.analyze([path])
+
+    assert (report.summary.entry_requests, report.summary.failed) == (1, 1)
+    assert _causes(report) == {"auth.invalid_session": 1}
+
+
 def test_groups_add_up_to_failures(tmp_path: Path) -> None:
     """Group counts (unclassified and context.lost included) sum to the failures."""
     requests = [two_tier(_trace(20 + i), inner_cause=CAUSES[i % 3]) for i in range(6)]
