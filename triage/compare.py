@@ -97,4 +97,11 @@ def _analyse(
     except analyzer.AnalyzerError as error:
         raise TriageError(str(error)) from error
 
-    return report.to_dict()
+    data = report.to_dict()
+    # An empty side would compare as "no failures before", a fix that never was.
+    if not any(item["records"] for item in data["inputs"]["files"]):
+        reasons = [item["reason"] for item in data["inputs"]["skipped_files"]]
+        why = f" ({reasons[0]})" if len(reasons) == 1 else ""
+        raise TriageError(f"{path} holds neither a report.json nor telemetry{why}")
+
+    return data

@@ -116,3 +116,21 @@ def test_compare_reports_a_missing_side_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("triage: error:")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x7fELF\x02\x01\x01", b"[1, 2]", b'{"summary": {"entry_requests": 3'],
+    ids=["binary", "json-array", "truncated-report"],
+)
+def test_compare_refuses_a_side_without_telemetry(
+    skewed: Path, tmp_path: Path, content: bytes
+) -> None:
+    """A side holding neither a report nor telemetry is an error, not zero failures."""
+    before = tmp_path / "before.json"
+    before.write_bytes(content)
+    result = _triage("compare", str(before), str(skewed))
+
+    assert result.returncode == 2, result.stdout
+    assert "holds neither a report.json nor telemetry" in result.stderr
+    assert result.stdout == ""
