@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,22 @@ import analyzer
 from analyzer import reader
 from analyzer.diagnosis import load
 
-# shared/ lies beside the checkout (and beside CI's clone).
-CASES = Path(__file__).resolve().parents[3] / "shared" / "cases"
+
+def _cases_folder() -> Path:
+    """$TRIAGE_CASES_DIR, else shared/cases beside the checkout or in /work."""
+    candidates = [
+        os.environ.get("TRIAGE_CASES_DIR", ""),
+        Path(__file__).resolve().parents[3] / "shared" / "cases",
+        "/work/shared/cases",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+
+    return Path(candidates[1])
+
+
+CASES = _cases_folder()
 
 pytestmark = pytest.mark.skipif(not CASES.is_dir(), reason="shared/cases not present")
 
