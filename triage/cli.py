@@ -19,7 +19,6 @@ cli = typer.Typer(
         "Settle why requests fail: run the reference services, reproduce the "
         "incident, and judge the hypotheses from logs and traces."
     ),
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -56,14 +55,38 @@ def _register() -> None:
 def main() -> None:
     """Run the CLI; expected errors become one line on stderr and exit code 2."""
     _register()
+    if len(sys.argv) == 1:
+        sys.argv.append("--help")
     try:
-        cli()
+        # Not standalone, so usage errors reach us and print as one line too,
+        # instead of a boxed usage screen.
+        code = cli(standalone_mode=False)
+    except typer.Abort:
+        typer.echo("triage: interrupted", err=True)
+        sys.exit(130)
+    except typer.TyperException as error:  # usage errors and bad values
+        message = _one_line(error)
+        if message:  # a group run bare has printed its help and says nothing
+            typer.echo(f"triage: error: {message}", err=True)
+        sys.exit(getattr(error, "exit_code", 2))
     except TriageError as error:
         typer.echo(f"triage: error: {error}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("triage: interrupted", err=True)
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line(error: Exception) -> str:
+    """The error's message on one line, pointing at the command's help."""
+    format_message = getattr(error, "format_message", None)
+    message = " ".join(str(format_message() if format_message else error).split())
+    ctx = getattr(error, "ctx", None)
+    if ctx is None or not message:
+        return message
+
+    return f"{message} (see '{ctx.command_path} --help')"
 
 
 if __name__ == "__main__":
