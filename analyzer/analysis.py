@@ -36,6 +36,9 @@ def analyze(
     rules = diagnosis_file.load(diagnosis)
     route = entry_route or rules.entry_route
     window = stitch.Window(route, _moment(since, "since"), _moment(until, "until"))
+    since_ns, until_ns = window.since_ns, window.until_ns
+    if since_ns is not None and until_ns is not None and since_ns >= until_ns:
+        raise AnalyzerError("--since must be earlier than --until")
     wanted = rules.wanted(group_by)
     # Also keep the client and deployment facts the evidence contrasts.
     wanted = replace(

@@ -101,6 +101,10 @@ def load(path: Path | None = None) -> Diagnosis:
             raise DiagnosisError(
                 f"cannot read diagnosis {path}: {error.strerror}"
             ) from error
+        except UnicodeDecodeError as error:
+            raise DiagnosisError(
+                f"diagnosis {path} is not UTF-8 text (TOML must be)"
+            ) from error
         source = str(path)
     try:
         data = tomllib.loads(text)
@@ -176,8 +180,12 @@ def _hypothesis(item: object, source: str) -> Hypothesis:
         f"{source} [[hypothesis]]",
     )
     assert isinstance(item, dict)
-    if not isinstance(item.get("id"), str) or not item["id"]:
+    if "id" not in item or item["id"] == "":
         raise DiagnosisError(f"diagnosis {source}: a hypothesis has no id")
+    if not isinstance(item["id"], str):
+        raise DiagnosisError(
+            f"diagnosis {source}: hypothesis id {item['id']!r} must be a string"
+        )
     where = f"{source} hypothesis {item['id']}"
     causes = _strings(item, "causes", ())
     conditions = tuple(_condition(c, where) for c in item.get("when", []))

@@ -160,6 +160,8 @@ def load(name_or_path: str) -> Scenario:
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.exists():
         text = path.read_text(encoding="utf-8")
+    elif path.is_file():
+        raise TriageError(f"scenario file {name_or_path!r} must be a .toml file")
     elif name_or_path in available():
         folder = resources.files("triage") / "scenarios"
         text = (folder / f"{name_or_path}.toml").read_text(encoding="utf-8")

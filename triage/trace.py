@@ -54,7 +54,10 @@ def normalise_trace_id(text: str) -> str:
 
     high, low = trace_id_ints(text.strip())
     if not (high or low):
-        raise TriageError(f"{text!r} is not a trace id (32 hex digits)")
+        # All zeros is well formed but the W3C "invalid" id, which no trace has.
+        raise TriageError(
+            f"{text!r} is not a trace id (32 hex digits, not all zero, or base64)"
+        )
 
     return trace_hex(high, low)
 

@@ -89,6 +89,17 @@ def test_bad_since_is_a_usage_error(traces: Path) -> None:
     assert isinstance(result.exception, TriageError)
 
 
+def test_since_after_until_is_a_usage_error(traces: Path) -> None:
+    """A window that ends before it starts is refused, not an empty report."""
+    from triage.errors import TriageError
+
+    result = CliRunner().invoke(
+        cli, ["analyze", str(traces), "--since", "2020-01-02", "--until", "2020-01-01"]
+    )
+    assert isinstance(result.exception, TriageError)
+    assert "--since must be earlier than --until" in str(result.exception)
+
+
 def test_group_by(traces: Path) -> None:
     """--group-by splits groups by an attribute."""
     result = CliRunner().invoke(

@@ -32,6 +32,22 @@ def test_missing_file_is_an_error(tmp_path: Path) -> None:
         load(tmp_path / "nope.toml")
 
 
+def test_a_number_for_an_id_is_named_as_such(tmp_path: Path) -> None:
+    """``id = 5`` is reported as the wrong type, not as a missing id."""
+    path = tmp_path / "d.toml"
+    path.write_text("[[hypothesis]]\nid = 5\n")
+    with pytest.raises(DiagnosisError, match="id 5 must be a string"):
+        load(path)
+
+
+def test_binary_file_is_an_error(tmp_path: Path) -> None:
+    """A file that is not UTF-8 text is a DiagnosisError, not a decode crash."""
+    path = tmp_path / "d.toml"
+    path.write_bytes(b"\x7fELF\xff\xfe")
+    with pytest.raises(DiagnosisError, match="not UTF-8"):
+        load(path)
+
+
 def test_condition_needs_one_operator(tmp_path: Path) -> None:
     """A condition with two operators is rejected."""
     path = tmp_path / "d.toml"
