@@ -1,8 +1,9 @@
 """Pure validation of a room's ``scheduledStartTime`` against a server clock.
 
 The decision records the numbers that tell the sub-hypotheses of H1 apart
-(DESIGN.md, "Cause codes"): the lead (scheduled minus this server's now), the
-minimum lead in force, and the server's own clock reading.
+(README, "The five hypotheses and their cause codes"): the lead (scheduled
+minus this server's now), the minimum lead in force, and the server's own
+clock reading.
 """
 
 from __future__ import annotations

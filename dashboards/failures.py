@@ -1,6 +1,6 @@
 """The "Interview creation failures" dashboard: which cause, which hypothesis.
 
-Panels follow the questions in DESIGN.md: how fast requests are rejected and
+Panels follow the questions of the incident: how fast requests are rejected and
 why, which hypothesis (cause prefix) explains which share, what the outer tier
 answered, where the scheduled lead times fall, and how the internal call fares.
 """
@@ -67,7 +67,7 @@ def hypothesis_share() -> PanelBuilder:
     layout = Layout(
         "Share of failures per hypothesis",
         "Failed requests in the time range, grouped by cause prefix into the "
-        "hypotheses of DESIGN.md.",
+        "five hypotheses (H1-H5, see the Triage README).",
     )
 
     return pie(layout, query, rootcause.HYPOTHESES)

@@ -37,7 +37,7 @@ SIGNAL = names.LABEL_SIGNAL  # telemetry errors: traces, logs or metrics
 BUCKET = "le"  # Prometheus histogram bucket bound
 HYPOTHESIS = "hypothesis"  # made by label_replace from the cause prefix
 
-# Routes are the FastAPI path templates of the two entry points (DESIGN.md).
+# Routes are the FastAPI path templates of the two entry points.
 ROUTE_MOCK_INTERVIEWS = "/api/mock-interviews"
 ROUTE_VIDEO_CONFERENCES = "/api/video-conferences"
 

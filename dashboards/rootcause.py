@@ -28,7 +28,7 @@ PASSED_THROUGH = (
 )
 STAND_INS = (Cause.UPSTREAM_REJECTED, Cause.UPSTREAM_ERROR)
 
-# Cause prefix -> the hypothesis it supports (DESIGN.md, table of suspects).
+# Cause prefix -> the hypothesis it supports (README: the five hypotheses).
 HYPOTHESES = {
     Cause.SCHEDULE_TOO_SOON.prefix: "H1 scheduled-time validation",
     Cause.AUTH_INVALID_SESSION.prefix: "H2 auth",

@@ -1,4 +1,4 @@
-"""The one enumeration of rejection cause codes (see DESIGN.md, "Cause codes").
+"""The one enumeration of rejection cause codes (README: the five hypotheses).
 
 Each code is a stable dotted string. It is written verbatim as the log field
 ``cause``, the span attribute ``error.type``, the metric label ``cause`` and the

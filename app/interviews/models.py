@@ -80,7 +80,7 @@ def local_reading(scheduled: datetime, zone: ZoneInfo) -> datetime:
 
 
 def room_body(local: datetime, scheduled_text: str) -> dict[str, Any]:
-    """The room request of DESIGN.md, named after the user's local date."""
+    """The room request of the original incident, named after the user's local date."""
     return {
         "name": f"Interview {local:%d.%m.%Y}",
         "description": f"Scheduled for {local:%d.%m.%Y, %H:%M:%S}",

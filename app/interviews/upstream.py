@@ -1,6 +1,6 @@
 """The internal call to video-rooms and how its outcome maps to the outer answer.
 
-Mapping (DESIGN.md: the outer tier never turns an inner 5xx or auth failure
+Mapping (a design rule: the outer tier never turns an inner 5xx or auth failure
 into a bare 400): inner validation 4xx → 400 with the inner cause; inner
 401/403 → 502 ``upstream.rejected``; inner 5xx or anything unexpected → 502
 ``upstream.error``; timeout → 504 ``upstream.timeout``; refused connection →

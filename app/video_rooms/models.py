@@ -1,4 +1,4 @@
-"""HTTP bodies of the video-rooms service (camelCase, as in DESIGN.md)."""
+"""HTTP bodies of the video-rooms service (camelCase, as the original client)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ ROUTE = "/api/video-conferences"
 
 
 def room(**overrides: object) -> dict[str, object]:
-    """The room body of DESIGN.md, ten minutes ahead unless overridden."""
+    """The room body of the original incident, ten minutes ahead unless overridden."""
     body: dict[str, object] = {
         "name": "Interview 31.05.2025",
         "description": "Scheduled for 31.05.2025, 01:45:55",
