@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -11,6 +12,8 @@ from analyzer.evidence.tables import all_tables
 from analyzer.evidence.waterfall import LogLine, Waterfall, WaterfallRow
 
 BAR_WIDTH = 32
+# Narrower consoles get the waterfall without its timeline bars.
+WIDE = 140
 _STATUS_STYLE = {"error": "bold red", "ok": "green"}
 
 
@@ -28,21 +31,29 @@ def render_evidence(evidence: Evidence, console: Console) -> None:
 
 
 def render_waterfall(waterfall: Waterfall, console: Console) -> None:
-    """Print the trace as a table of spans, with log events and skew marks in place."""
+    """Print the trace as a table of spans, with log events and skew marks in place.
+
+    Below ``WIDE`` columns the timeline bars and the box lines are left out, so
+    names, statuses and causes still fit an 80-column terminal.
+    """
+    wide = console.width >= WIDE
     table = Table(
         title=f"trace {waterfall.trace_id}",
         caption=_caption(waterfall),
         expand=False,
+        box=box.HEAVY_HEAD if wide else box.SIMPLE_HEAD,
+        padding=(0, 1) if wide else (0, 1, 0, 0),
     )
-    for column in ("span", "service", "start", "duration", "timeline", "status"):
-        table.add_column(column, no_wrap=column != "span")
-    table.add_column("cause / fields")
+    columns = ["span", "service", "start", "duration", "timeline", "status"]
+    for column in columns if wide else [c for c in columns if c != "timeline"]:
+        table.add_column(column, no_wrap=column not in ("span", "service"))
+    table.add_column("cause / fields", min_width=12)
 
     total = max(waterfall.duration_ms, 1e-9)
     for row in waterfall.rows:
-        _add_span(table, row, total)
+        _add_span(table, row, total, wide)
     for line in waterfall.orphan_logs:
-        _add_log(table, line, 0, total, prefix="(outside any span) ")
+        _add_log(table, line, 0, total, wide, prefix="(outside any span) ")
 
     console.print(table)
 
@@ -56,38 +67,52 @@ def _caption(waterfall: Waterfall) -> str:
     return text
 
 
-def _add_span(table: Table, row: WaterfallRow, total: float) -> None:
+def _add_span(table: Table, row: WaterfallRow, total: float, wide: bool) -> None:
     indent = "  " * row.depth
     status_style = _STATUS_STYLE.get(row.status, "")
-    table.add_row(
+    cells: list[Text | str] = [
         Text(f"{indent}{row.name} [{row.kind}]"),
         row.service,
-        _ms(row.offset_ms),
-        _ms(row.duration_ms),
+        _ms(row.offset_ms, wide),
+        _ms(row.duration_ms, wide),
         Text(_bar(row.offset_ms, row.duration_ms, total), style="cyan"),
         Text(row.status, style=status_style),
         Text(row.cause, style="red" if row.cause else ""),
-    )
+    ]
+    table.add_row(*_fit(cells, wide))
     for mark in row.marks:
-        table.add_row(Text(f"{indent}  ! {mark}", style="bold yellow"))
+        flag = Text(f"{indent}  !", style="bold yellow")
+        note = Text(mark, style="bold yellow")
+        table.add_row(*_fit([flag, "", "", "", "", "", note], wide))
     for line in row.logs:
-        _add_log(table, line, row.depth, total)
+        _add_log(table, line, row.depth, total, wide)
 
 
 def _add_log(
-    table: Table, line: LogLine, depth: int, total: float, prefix: str = ""
+    table: Table,
+    line: LogLine,
+    depth: int,
+    total: float,
+    wide: bool,
+    prefix: str = "",
 ) -> None:
     fields = " ".join(f"{key}={value}" for key, value in line.fields)
     label = f"{'  ' * depth}  · {prefix}{line.level} {line.event}".rstrip()
-    table.add_row(
+    cells: list[Text | str] = [
         Text(label, style="dim"),
         Text(line.service, style="dim"),
-        Text(_ms(line.offset_ms), style="dim"),
+        Text(_ms(line.offset_ms, wide), style="dim"),
         "",
         Text(_marker(line.offset_ms, total), style="dim"),
         "",
         Text(fields, style="dim"),
-    )
+    ]
+    table.add_row(*_fit(cells, wide))
+
+
+def _fit(cells: list[Text | str], wide: bool) -> list[Text | str]:
+    """The row's cells, without the timeline (the fifth) when it is not shown."""
+    return cells if wide else cells[:4] + cells[5:]
 
 
 def _bar(offset: float | None, duration: float | None, total: float) -> str:
@@ -109,5 +134,7 @@ def _clamp(position: int) -> int:
     return max(0, min(BAR_WIDTH, position))
 
 
-def _ms(value: float | None) -> str:
-    return "" if value is None else f"{value:,.3f} ms"
+def _ms(value: float | None, precise: bool = True) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.3f} ms" if precise else f"{value:,.1f} ms"

@@ -132,6 +132,21 @@ def test_rendering_shows_causes_marks_and_events() -> None:
 
     text = console.export_text()
     assert "schedule.in_past" in text
-    assert "! ends 89.990 s after its parent" in text
+    assert "ends 89.990 s after its parent" in text
     assert "request.rejected" in text
     assert "video-rooms" in text
+    assert "█" in text
+
+
+def test_an_80_column_terminal_still_shows_causes_and_marks() -> None:
+    """Narrow, the timeline goes; the cause, the mark and the names stay legible."""
+    spans, logs = _skewed_trace()
+    console = Console(record=True, width=80)
+
+    render_waterfall(build(spans, logs, TRACE), console)
+
+    text = console.export_text()
+    assert "schedule.in_past" in text
+    assert "ends 89.990 s" in text
+    assert "!" in text and "█" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
