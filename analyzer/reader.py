@@ -10,6 +10,7 @@ file. Files holding a single JSON document are parsed whole.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from analyzer.schema import Wanted
 from analyzer.sources import Opened, Source, expand
 
 CHUNK_BYTES = 8 << 20
+# A chunk that does not fit the strict bulk schema is re-read line by line.
+_BULK_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
 _MAX_FIRST_LINE = 256 << 20
 _MALFORMED_SHOWN = 5
 
@@ -258,31 +261,66 @@ def _read_one(
     if fmt == d.DOCUMENT:
         return _read_document(head, sink, report)
 
-    line = 0
-    for chunk in head.chunks():
-        _read_chunk(chunk, fmt, line, sink, report, head.seen_keys)
-        line += chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
-        tick(head.consumed())
+    _read_lines(head, fmt, sink, report, tick)
 
     return None
 
 
-def _read_chunk(
+def _read_lines(head: _Head, fmt: str, sink: _Sink, report: FileReport, tick) -> None:
+    """Read a line-oriented file chunk by chunk, parsing one chunk ahead.
+
+    Arrow's JSON parser releases the GIL, so the next chunk is parsed on a
+    worker thread while this one is turned into table rows here.
+    """
+    bulk = fmt in (d.OTLP_TRACE_LINES, d.JSON_LOG_LINES)
+    line = 0
+    waiting: tuple[Future[pa.Table] | None, bytes, int] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-parse") as pool:
+        for chunk in head.chunks():
+            parsing = (
+                pool.submit(_parse_bulk, chunk, fmt, sink.wanted, head.seen_keys)
+                if bulk
+                else None
+            )
+            if waiting is not None:
+                _finish_chunk(*waiting, fmt, sink, report)
+            waiting = (parsing, chunk, line)
+            line += chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
+            tick(head.consumed())
+        if waiting is not None:
+            _finish_chunk(*waiting, fmt, sink, report)
+
+
+def _finish_chunk(
+    parsing: Future[pa.Table] | None,
     chunk: bytes,
-    fmt: str,
     line: int,
+    fmt: str,
     sink: _Sink,
     report: FileReport,
-    seen: frozenset[str] | None = None,
 ) -> None:
-    """Parse one chunk in bulk when the format allows, else line by line."""
-    if fmt in (d.OTLP_TRACE_LINES, d.JSON_LOG_LINES):
+    """Add a chunk parsed in bulk; if it did not fit the bulk schema, line by line."""
+    if parsing is not None:
         try:
-            _read_bulk(chunk, fmt, sink, report, seen)
+            parsed = parsing.result()
+            if fmt == d.OTLP_TRACE_LINES:
+                table = otlp_bulk.to_spans(parsed, sink.wanted)
+                sink.add_spans(table)
+            else:
+                table = jsonlogs.from_bulk(parsed, sink.wanted)
+                sink.add_logs(table)
+            report.records += table.num_rows
             return
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        except _BULK_ERRORS:
             pass
 
+    _read_line_by_line(chunk, fmt, line, sink, report)
+
+
+def _read_line_by_line(
+    chunk: bytes, fmt: str, line: int, sink: _Sink, report: FileReport
+) -> None:
+    """Decode each line on its own: malformed ones are counted, the rest kept."""
     spans, logs = SpanRows(sink.wanted), LogRows(sink.wanted)
     for number, text in enumerate(chunk.split(b"\n"), start=line + 1):
         if not text.strip():
@@ -301,18 +339,15 @@ def _read_chunk(
     sink.add_logs(logs.to_table())
 
 
-def _read_bulk(
-    chunk: bytes, fmt: str, sink: _Sink, report: FileReport, seen: frozenset[str] | None
-) -> None:
+def _parse_bulk(
+    chunk: bytes, fmt: str, wanted: Wanted, seen: frozenset[str] | None
+) -> pa.Table:
+    """Parse a chunk with the format's strict schema (raises when it does not fit)."""
     buffer = pa.py_buffer(chunk)
     if fmt == d.OTLP_TRACE_LINES:
-        table = otlp_bulk.to_spans(otlp_bulk.parse(buffer), sink.wanted)
-        sink.add_spans(table)
-    else:
-        parsed = _parse_log_lines(buffer, sink.wanted, seen)
-        table = jsonlogs.from_bulk(parsed, sink.wanted)
-        sink.add_logs(table)
-    report.records += table.num_rows
+        return otlp_bulk.parse(buffer)
+
+    return _parse_log_lines(buffer, wanted, seen)
 
 
 def _parse_log_lines(
