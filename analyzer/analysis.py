@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analyzer import classify, logmode, lost, reader, stitch, verdicts
 from analyzer import diagnosis as diagnosis_file
@@ -33,6 +35,46 @@ def analyze(
     input_format: str | None = None,
 ) -> Report:
     """Analyse telemetry: root cause of each failed entry request, verdicts."""
+    with _returning_memory():
+        return _analyze(
+            paths,
+            diagnosis,
+            entry_route,
+            since,
+            until,
+            group_by,
+            progress,
+            input_format,
+        )
+
+
+@contextlib.contextmanager
+def _returning_memory() -> Iterator[None]:
+    """Run with Arrow on the system allocator, the previous one restored after.
+
+    Arrow's default (mimalloc) keeps freed chunk buffers for reuse; over a
+    large file that holds about 100 MB more at the peak (about 635 MB against
+    525 MB on 1M spans), at no measurable gain in speed here. The pool is
+    process-wide, hence the restore.
+    """
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+
+
+def _analyze(
+    paths: Sequence[str | Path],
+    diagnosis: Path | None,
+    entry_route: str | None,
+    since: Moment,
+    until: Moment,
+    group_by: str | None,
+    progress: reader.Progress | None,
+    input_format: str | None,
+) -> Report:
     rules = diagnosis_file.load(diagnosis)
     route = entry_route or rules.entry_route
     window = stitch.Window(route, _moment(since, "since"), _moment(until, "until"))
