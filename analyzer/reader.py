@@ -101,7 +101,7 @@ def _frame(tables: list[pa.Table], schema: pa.Schema) -> pd.DataFrame:
     """One pandas frame from chunk tables; string columns become categoricals."""
     if not tables:
         return schema.empty_table().to_pandas()
-    table = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+    table = pa.concat_tables(tables).unify_dictionaries()
     tables.clear()
 
     return table.to_pandas(self_destruct=True, split_blocks=True)
