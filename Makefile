@@ -26,3 +26,4 @@ $(STAMP): pyproject.toml
 check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy app instrumentation analyzer triage dashboards

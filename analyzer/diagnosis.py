@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from analyzer.errors import DiagnosisError
 from analyzer.schema import Wanted
@@ -38,7 +39,7 @@ class Condition:
     where: str
     attribute: str
     operator: str
-    value: object
+    value: Any  # a number, a string, or a list of them for "in"
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def _first_list(container: Mapping, keys: tuple[str, ...]) -> list:
     return []
 
 
-def _resources(document: object, key: str) -> Iterator[tuple[dict, list]]:
+def _resources(document: object, key: str) -> Iterator[tuple[dict, Mapping]]:
     """Each resource's attributes with its scope list, in any wrapper."""
     document = unwrap(document)
     if not isinstance(document, Mapping):

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any
 
 from analyzer.errors import InputError
 
@@ -83,18 +83,16 @@ class Opened:
 
     def __init__(self, source: Source) -> None:
         try:
-            self._raw: BinaryIO = (
+            self._raw: Any = (
                 sys.stdin.buffer if source.path == STDIN else open(source.path, "rb")  # noqa: SIM115
             )
         except OSError as error:
             raise InputError(f"cannot read {source.path}: {error.strerror}") from error
-        self._peekable = isinstance(self._raw, io.BufferedReader)
-        head = self._raw.peek(2)[:2] if self._peekable else b""
+        raw = self._raw
+        head = raw.peek(2)[:2] if isinstance(raw, io.BufferedReader) else b""
         self._zipped = head == _GZIP_MAGIC
-        self.stream: BinaryIO = (
-            gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[assignment]
-            if self._zipped
-            else self._raw
+        self.stream: Any = (
+            gzip.GzipFile(fileobj=self._raw, mode="rb") if self._zipped else self._raw
         )
         self._position = 0
         self.error: str | None = None

@@ -93,14 +93,16 @@ def make_span_exporter(path: Path) -> SpanExporter:
 
     if _protocol("traces") == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (
-            OTLPSpanExporter,
-        )
-    else:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
-            OTLPSpanExporter,
+            OTLPSpanExporter as GrpcSpanExporter,
         )
 
-    return OTLPSpanExporter()
+        return GrpcSpanExporter()
+
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+        OTLPSpanExporter as HttpSpanExporter,
+    )
+
+    return HttpSpanExporter()
 
 
 def make_log_exporter() -> LogRecordExporter | None:
@@ -110,14 +112,16 @@ def make_log_exporter() -> LogRecordExporter | None:
 
     if _protocol("logs") == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc._log_exporter import (
-            OTLPLogExporter,
-        )
-    else:
-        from opentelemetry.exporter.otlp.proto.http._log_exporter import (
-            OTLPLogExporter,
+            OTLPLogExporter as GrpcLogExporter,
         )
 
-    return OTLPLogExporter()
+        return GrpcLogExporter()
+
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import (
+        OTLPLogExporter as HttpLogExporter,
+    )
+
+    return HttpLogExporter()
 
 
 class GuardedSpanExporter(SpanExporter):

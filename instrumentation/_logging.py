@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -152,14 +152,16 @@ def _service_adder(service: str) -> Callable[..., dict[str, Any]]:
 
 
 def _drop_stdlib_meta(
-    logger: object, method_name: str, event_dict: dict[str, Any]
-) -> dict[str, Any]:
+    logger: object, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     event_dict.pop("_record", None)
     event_dict.pop("_from_structlog", None)
     return event_dict
 
 
-def render_line(logger: object, method_name: str, event_dict: dict[str, Any]) -> bytes:
+def render_line(
+    logger: object, method_name: str, event_dict: MutableMapping[str, Any]
+) -> bytes:
     """Render an event as one JSON line, timestamp, level and event first."""
     ordered = {key: event_dict.pop(key) for key in _LEADING_KEYS if key in event_dict}
     ordered.update(event_dict)
@@ -167,7 +169,9 @@ def render_line(logger: object, method_name: str, event_dict: dict[str, Any]) ->
     return orjson.dumps(ordered, default=repr, option=_ORJSON_OPTIONS)
 
 
-def _render_text(logger: object, method_name: str, event_dict: dict[str, Any]) -> str:
+def _render_text(
+    logger: object, method_name: str, event_dict: MutableMapping[str, Any]
+) -> str:
     return render_line(logger, method_name, event_dict)[:-1].decode()
 
 

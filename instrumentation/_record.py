@@ -77,7 +77,7 @@ def schedule(
     accepted: bool,
 ) -> None:
     """Put the schedule numbers on the span and the lead time in the histogram."""
-    numbers = {
+    numbers: dict[str, Any] = {
         names.ATTR_LEAD_MS: float(lead_ms),
         names.ATTR_MIN_LEAD_MS: float(min_lead_ms),
         names.ATTR_SERVER_NOW: iso_utc(server_now),

@@ -61,7 +61,9 @@ class Telemetry:
             self._build_signals(resource)
 
         self._sink = LogSink(self.paths["logs"], settings.log_stderr, self._report)
-        bridge = [OtlpLogBridge(self.logger_provider)] if self.logger_provider else []
+        bridge: list[Any] = (
+            [OtlpLogBridge(self.logger_provider)] if self.logger_provider else []
+        )
         configure_logging(self.service, settings.log_level, self._sink, bridge)
         _log.info("telemetry.started", disabled=self.disabled)
 

@@ -10,7 +10,13 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TimeRemainingColumn,
+)
 
 from triage.errors import TriageError
 
@@ -181,7 +187,7 @@ class _progress:
         sizes = [Path(p).stat().st_size for p in paths if Path(p).is_file()]
         self.enabled = sum(sizes) >= _PROGRESS_AFTER_BYTES and sys.stderr.isatty()
         self.bar: Progress | None = None
-        self.task = None
+        self.task: TaskID | None = None
 
     def __enter__(self):
         if not self.enabled:
@@ -199,7 +205,7 @@ class _progress:
         return self._tick
 
     def _tick(self, done: int, total: int | None) -> None:
-        assert self.bar is not None
+        assert self.bar is not None and self.task is not None
         self.bar.update(self.task, completed=done, total=total)
 
     def __exit__(self, *exc) -> None:

@@ -57,12 +57,12 @@ def compare(
     from analyzer.evidence import comparison, reports
 
     sides = [_side(p, entry_route, diagnosis) for p in (before, after)]
-    tallies = [reports.tally(data) for data in sides]
+    first, second = (reports.tally(data) for data in sides)
     labels = [str(before), str(after)]
-    changes = comparison.compare(*tallies)
+    changes = comparison.compare(first, second)
 
     if output_format == OutputFormat.json:
-        data = comparison.to_dict(*tallies, changes, labels)
+        data = comparison.to_dict(first, second, changes, labels)
         typer.echo(json.dumps(data, indent=2))
     elif output_format == OutputFormat.markdown:
         typer.echo(comparison.render_markdown(changes, labels), nl=False)

@@ -163,9 +163,10 @@ def render_agreement(agreement: Agreement, console: Console) -> None:
     verdicts = Table(title="Ground truth vs analyzer: hypotheses")
     for column in ("hypothesis", "injected", "verdict", ""):
         verdicts.add_column(column)
-    for row in agreement.hypotheses:
-        mark = "[green]agree[/]" if row.agrees else "[red]DIFFER[/]"
-        verdicts.add_row(row.id, "yes" if row.injected else "no", row.verdict, mark)
+    for hypothesis in agreement.hypotheses:
+        mark = "[green]agree[/]" if hypothesis.agrees else "[red]DIFFER[/]"
+        injected = "yes" if hypothesis.injected else "no"
+        verdicts.add_row(hypothesis.id, injected, hypothesis.verdict, mark)
     console.print(verdicts)
 
 

@@ -12,6 +12,7 @@ Span table (one row per span): ``trace_id``, ``span_id``, ``parent_span_id``
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,7 +104,8 @@ def span_depths(spans: pd.DataFrame) -> dict[tuple[str, str], int]:
     )
     depth: dict[tuple[str, str], int] = {}
     for key in parent:
-        chain, current = [], key
+        chain: list[Any] = []
+        current: Any = key
         while current in parent and current not in depth and current not in chain:
             chain.append(current)
             up = parent[current]

@@ -98,7 +98,7 @@ def gather_report(report: object) -> Evidence:
     return gather(getattr(report, "spans", None), getattr(report, "logs", None), report)
 
 
-def _root_causes(report: object | None) -> dict[str, str]:
+def _root_causes(report: Any) -> dict[str, str]:
     """Trace id to root cause, from the report's own mapping or per-request list."""
     if callable(getattr(report, "root_causes", None)):
         return dict(report.root_causes())

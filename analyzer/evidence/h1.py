@@ -88,11 +88,11 @@ def service_offsets(
         chosen[estimate.inner_service] = ServiceOffset(
             estimate.inner_service, estimate.offset_ms, significant, "lead difference"
         )
-    for estimate in sorted(clock, key=lambda e: e.pairs):
-        chosen[estimate.server_service] = ServiceOffset(
-            estimate.server_service,
-            estimate.offset_ms,
-            estimate.significant,
+    for timing in sorted(clock, key=lambda e: e.pairs):
+        chosen[timing.server_service] = ServiceOffset(
+            timing.server_service,
+            timing.offset_ms,
+            timing.significant,
             "span timing",
         )
 

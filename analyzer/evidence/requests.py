@@ -94,7 +94,7 @@ def _causes(
     entries: pd.DataFrame, spans: pd.DataFrame, root_causes: Mapping[str, str]
 ) -> pd.Series:
     deepest = _deepest_cause(spans)
-    causes = []
+    causes: list[str | None] = []
     for trace_id, own, failed in zip(
         entries["trace_id"], entries["cause"], entries["failed"], strict=True
     ):
