@@ -76,6 +76,72 @@ def test_scenario_attribution_equals_ground_truth(name: str, tmp_path: Path) -> 
     clocks_injected = name == "clock-skew"
     assert (h1["clocks_disagree"] == "confirmed") == clocks_injected, h1
     assert "Traceback" not in stderr
+    EVIDENCE_CHECKS.get(name, lambda *_: None)(report["evidence"], h1, out)
+
+
+def _rejected_clusters(evidence: dict) -> dict[str, dict]:
+    return {
+        f"{c['cluster']}{c['hours'] or ''}": c
+        for c in evidence["lead_clusters"]
+        if c["service"] == "video-rooms" and c["outcome"] == "rejected"
+    }
+
+
+def _check_seed_incident(evidence: dict, h1: dict, out: Path) -> None:
+    """The form sends "now": the near-zero cluster is named and the what-if agrees."""
+    assert h1["client_sends_now"] == "confirmed"
+    assert "near_zero" in _rejected_clusters(evidence)
+    rejected, accepted = _video_rooms_leads(out / "telemetry")
+    for row in evidence["what_if"]:
+        if row["clocks_corrected"]:
+            continue
+        bar = row["min_lead_s"] * 1000
+        assert row["rejected"] == len(rejected), row
+        assert row["would_pass"] == sum(lead >= bar for lead in rejected), row
+        assert row["accepted_would_fail"] == sum(lead < bar for lead in accepted), row
+
+
+def _video_rooms_leads(folder: Path) -> tuple[list[float], list[float]]:
+    """Leads (ms) of video-rooms' schedule rejections and acceptances, from spans."""
+    rejected, accepted = [], []
+    for line in (folder / "video-rooms.traces.jsonl").read_text().splitlines():
+        for resource in json.loads(line)["resourceSpans"]:
+            for scope in resource["scopeSpans"]:
+                for span in scope["spans"]:
+                    attrs = {
+                        a["key"]: next(iter(a["value"].values()))
+                        for a in span.get("attributes", [])
+                    }
+                    if "schedule.lead_ms" not in attrs:
+                        continue
+                    lead = float(attrs["schedule.lead_ms"])
+                    cause = str(attrs.get("error.type", ""))
+                    if cause.startswith("schedule."):
+                        rejected.append(lead)
+                    elif not cause:
+                        accepted.append(lead)
+    return rejected, accepted
+
+
+def _check_timezone(evidence: dict, h1: dict, out: Path) -> None:
+    """Moscow's offset is named: rejections three hours off, the time zone verdict."""
+    assert h1["time_zone"] == "confirmed"
+    assert {"hours3", "hours-3"} & set(_rejected_clusters(evidence))
+
+
+def _check_clock_skew(evidence: dict, h1: dict, out: Path) -> None:
+    """The 90 s skew is found within half the median round trip."""
+    (estimate,) = [
+        o for o in evidence["clock_offsets"] if o["server_service"] == "video-rooms"
+    ]
+    assert abs(estimate["offset_ms"] - 90_000) <= estimate["rtt_ms"] / 2, estimate
+
+
+EVIDENCE_CHECKS = {
+    "seed-incident": _check_seed_incident,
+    "timezone": _check_timezone,
+    "clock-skew": _check_clock_skew,
+}
 
 
 def test_interrupt_leaves_no_process_behind(tmp_path: Path) -> None:
