@@ -6,6 +6,8 @@ the two services share every cross-cutting piece and differ only in routes.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
@@ -14,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from app import auth, db, problems
 from app import telemetry_hooks as hooks
@@ -59,7 +62,7 @@ def build_app(
         telemetry=telemetry,
     )
 
-    app = FastAPI(
+    app = ServiceApp(
         title=service,
         description=description,
         lifespan=_lifespan(runtime, owns_telemetry, extra),
@@ -74,6 +77,29 @@ def build_app(
     telemetry.instrument_app(app)
 
     return app
+
+
+class ServiceApp(FastAPI):
+    """A FastAPI app that runs every HTTP request in an empty context.
+
+    uvicorn stops reading a connection while a request body is over its 64 KiB
+    high-water mark and resumes from inside that request's task; asyncio then
+    runs the connection's reader callback, and creates every later request's
+    task, in a copy of that request's contextvars. Without this, a keep-alive
+    client's next requests would start inside the old request's span (as
+    INTERNAL children in its trace) and with its log context.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+
+        handler = super().__call__(scope, receive, send)
+        # Awaiting the task also cancels it when this request is cancelled.
+        await asyncio.get_running_loop().create_task(
+            handler, context=contextvars.Context()
+        )
 
 
 def _lifespan(runtime: Runtime, owns_telemetry: bool, extra: Extra | None) -> Any:

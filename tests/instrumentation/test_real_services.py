@@ -134,3 +134,42 @@ def test_no_credential_reaches_a_file(run: Run) -> None:
         text = path.read_text()
         assert PASSWORD not in text, path
         assert run.token not in text, path
+
+
+def test_a_large_body_does_not_pull_later_requests_into_its_trace(
+    tmp_path: Path,
+) -> None:
+    """Requests after a body over uvicorn's 64 KiB read limit start their own traces.
+
+    uvicorn pauses reading such a body and resumes from inside that request, so
+    asyncio's reader callback, and every request parsed by it later on the same
+    connection, would otherwise carry the old request's context (its span).
+    """
+    env = {
+        "TRIAGE_TELEMETRY_DIR": str(tmp_path),
+        "TRIAGE_LOG_STDERR": "false",
+        "TRIAGE_DATABASE_URL": f"sqlite:///{tmp_path}/triage.sqlite",
+        "TRIAGE_DEMO_USERS": "1",
+        "TRIAGE_DEMO_PASSWORD": PASSWORD,
+    }
+    with launcher.start_services(
+        services=[names.SERVICE_INTERVIEWS], env=env, output_dir=tmp_path
+    ) as services:
+        base = services.urls[names.SERVICE_INTERVIEWS]
+        with httpx.Client(base_url=base, timeout=15) as http:  # one connection
+            token = http.post(
+                "/api/auth/login", json={"username": "demo-1", "password": PASSWORD}
+            ).json()["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            big = http.post(ENTRY, json={"x": "y" * 100_000}, headers=headers)
+            after = [
+                http.post(ENTRY, json={"videoType": "built_in"}, headers=headers)
+                for _ in range(3)
+            ]
+
+    assert big.status_code == 413
+    trace_ids = {r.json()["traceId"] for r in [big, *after]}
+    assert len(trace_ids) == 4
+    spans = read_spans(tmp_path / f"{names.SERVICE_INTERVIEWS}.traces.jsonl")
+    entries = [s for s in spans if s.attributes.get("url.path") == ENTRY]
+    assert [(s.kind, s.parent_id) for s in entries] == [(SERVER, "")] * 4
