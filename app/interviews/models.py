@@ -72,11 +72,22 @@ def resolve_zone(name: str) -> ZoneInfo:
 
 
 def local_reading(scheduled: datetime, zone: ZoneInfo) -> datetime:
-    """The wall-clock time the user sees; a naive value is already one."""
+    """The wall-clock time the user sees; a naive value is already one.
+
+    A time at the edge of the calendar (year 1, year 9999) can fall outside it
+    in the user's zone; that is the client's bad value, a ``payload`` rejection.
+    """
     if scheduled.tzinfo is None:
         return scheduled
 
-    return scheduled.astimezone(zone)
+    try:
+        return scheduled.astimezone(zone)
+    except OverflowError:
+        detail = f"scheduledTime is outside the calendar in time zone {zone.key}."
+        pointer = {"pointer": "#/scheduledTime", "detail": "out of range"}
+        raise Rejection(
+            Cause.PAYLOAD_INVALID_DATETIME, 400, detail, errors=[pointer]
+        ) from None
 
 
 def room_body(local: datetime, scheduled_text: str) -> dict[str, Any]:

@@ -156,6 +156,14 @@ async def test_naive_time_is_forwarded_unchanged_and_rejected_inside(
         (form(timeZone="Mars/Olympus"), Cause.PAYLOAD_INVALID_VALUE),
         (form(timeZone="../../etc/passwd"), Cause.PAYLOAD_INVALID_VALUE),
         ({"videoType": "built_in"}, Cause.PAYLOAD_MISSING_FIELD),
+        (
+            form(scheduledTime="9999-12-31T23:59:59Z", timeZone="Pacific/Kiritimati"),
+            Cause.PAYLOAD_INVALID_DATETIME,
+        ),
+        (
+            form(scheduledTime="0001-01-01T00:00:00Z", timeZone="America/Los_Angeles"),
+            Cause.PAYLOAD_INVALID_DATETIME,
+        ),
     ],
 )
 async def test_outer_validation_rejects_before_calling_video_rooms(
