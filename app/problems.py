@@ -47,13 +47,15 @@ _TITLES = {
     Cause.UPSTREAM_REJECTED: "Video-rooms service refused the credentials",
     Cause.UPSTREAM_ERROR: "Video-rooms service failed",
     Cause.NOT_FOUND: "Not found",
+    Cause.METHOD_NOT_ALLOWED: "Method not allowed",
+    Cause.ROOM_IN_USE: "Room is in use",
 }
 
 # How FastAPI's and Starlette's own HTTP errors map onto cause codes.
 _STATUS_CAUSES = {
     401: Cause.AUTH_MISSING_CREDENTIALS,
     404: Cause.NOT_FOUND,
-    405: Cause.NOT_FOUND,
+    405: Cause.METHOD_NOT_ALLOWED,
     413: Cause.PAYLOAD_TOO_LARGE,
 }
 

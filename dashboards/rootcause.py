@@ -37,6 +37,7 @@ HYPOTHESES = {
     Cause.PAYLOAD_INVALID_JSON.prefix: "H5 data format",
     Cause.UPSTREAM_TIMEOUT.prefix: "internal call timed out or unreachable",
     Cause.NOT_FOUND.prefix: "not found",
+    Cause.ROOM_IN_USE.prefix: "conflict",
 }
 
 _IN_SERVICE = promql.regex(promql.SERVICE, promql.ANY_SERVICE)

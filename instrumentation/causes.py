@@ -38,8 +38,10 @@ class Cause(StrEnum):
     UPSTREAM_UNREACHABLE = "upstream.unreachable"
     UPSTREAM_REJECTED = "upstream.rejected"
     UPSTREAM_ERROR = "upstream.error"
-    # lookups
+    # lookups and other requests outside the create flow
     NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "not_found.method_not_allowed"
+    ROOM_IN_USE = "conflict.room_in_use"
 
     @property
     def prefix(self) -> str:

@@ -93,11 +93,14 @@ async def delete_video_conference(
 ) -> Response:
     """Delete a room of the session's user (the interviews tier's compensation)."""
     runtime = runtime_of(request)
-    deleted = await run_in_threadpool(
+    outcome = await run_in_threadpool(
         store.delete_room, runtime.sessions, room_id, user.id
     )
-    if not deleted:
+    if outcome == "missing":
         raise Rejection(Cause.NOT_FOUND, 404, "No such video conference.")
+    if outcome == "in_use":
+        detail = "A mock interview uses this room; delete the interview first."
+        raise Rejection(Cause.ROOM_IN_USE, 409, detail)
     hooks.get_logger().info("room.deleted", room_id=room_id)
 
     return Response(status_code=204)

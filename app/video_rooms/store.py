@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from app.db import VideoRoom
+from app.db import MockInterview, VideoRoom
 from app.runtime import Runtime
 from app.video_rooms.models import RoomRequest
 
@@ -65,13 +65,18 @@ def get_room(sessions: sessionmaker, room_id: int) -> VideoRoom | None:
         return db.get(VideoRoom, room_id)
 
 
-def delete_room(sessions: sessionmaker, room_id: int, host_id: int) -> bool:
-    """Delete a host's room; returns whether a row was removed."""
-    with sessions() as db, db.begin():
-        result = db.execute(
-            delete(VideoRoom).where(
-                VideoRoom.id == room_id, VideoRoom.host_id == host_id
-            )
-        )
+def delete_room(sessions: sessionmaker, room_id: int, host_id: int) -> str:
+    """Delete a host's room: "deleted", "missing", or "in_use" (an interview has it).
 
-    return bool(result.rowcount)
+    Another host's room counts as missing, so its existence is not revealed.
+    """
+    with sessions() as db, db.begin():
+        mine = VideoRoom.id == room_id, VideoRoom.host_id == host_id
+        if db.scalar(select(VideoRoom.id).where(*mine)) is None:
+            return "missing"
+        used = select(MockInterview.id).where(MockInterview.video_room_id == room_id)
+        if db.scalar(used) is not None:
+            return "in_use"
+        db.execute(delete(VideoRoom).where(*mine))
+
+    return "deleted"

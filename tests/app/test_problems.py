@@ -43,7 +43,7 @@ async def test_wrong_method_is_a_problem_too(make_settings, spans):
 
     assert response.status_code == 405
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["cause"] == Cause.NOT_FOUND
+    assert response.json()["cause"] == Cause.METHOD_NOT_ALLOWED
 
 
 async def test_unhandled_exception_is_a_bare_500_without_internals(

@@ -92,6 +92,25 @@ async def test_ten_minutes_ahead_creates_interview_and_room(
     assert [item["id"] for item in listed.json()] == [created.json()["id"]]
 
 
+async def test_a_room_an_interview_uses_cannot_be_deleted(
+    make_settings, spans, database_url
+):
+    """Deleting the room under an interview is a 409 conflict, not a database 500."""
+    settings = make_settings(database_url=database_url)
+    async with serving_pair(settings, settings, spans) as (outer, rooms):
+        headers = bearer(await login(outer))
+        created = await outer.post(ROUTE, json=form(600), headers=headers)
+        room_url = f"/api/video-conferences/{created.json()['videoRoomId']}"
+        refused = await rooms.delete(room_url, headers=headers)
+        still_there = await rooms.get(room_url, headers=headers)
+
+    assert (refused.status_code, refused.json()["cause"]) == (
+        409,
+        Cause.ROOM_IN_USE,
+    )
+    assert still_there.status_code == 200
+
+
 async def test_outer_span_records_its_own_lead(make_settings, spans):
     """The interviews span carries schedule.lead_ms, without error.type on success."""
     settings = make_settings()
