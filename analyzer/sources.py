@@ -6,6 +6,7 @@ import glob
 import gzip
 import io
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Iterator, Sequence
@@ -49,7 +50,8 @@ def expand(paths: Sequence[str | Path]) -> list[Source]:
             sources.append(Source(STDIN))
         elif os.path.isdir(path):
             sources.extend(Source(p, found=True) for p in _walk(path))
-        elif os.path.isfile(path):
+        elif os.path.exists(path):
+            # A file, or a pipe or device the user named (``<(zcat x.gz)``).
             sources.append(Source(path))
         elif _GLOB_CHARS & set(path):
             matches = sorted(
@@ -82,6 +84,11 @@ class Opened:
     """An open source: a binary stream (unzipped) and how far its file has been read."""
 
     def __init__(self, source: Source) -> None:
+        if source.found and not _regular(source.path):
+            # Opening a pipe found in a folder would wait for a writer forever.
+            raise InputError(
+                f"{source.path}: not a regular file (pipe, socket, device)"
+            )
         try:
             self._raw: Any = (
                 sys.stdin.buffer if source.path == STDIN else open(source.path, "rb")  # noqa: SIM115
@@ -151,3 +158,10 @@ def _why(error: BaseException) -> str:
     text = getattr(error, "strerror", None) or str(error) or type(error).__name__
 
     return str(text)
+
+
+def _regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # let open() report why it cannot be read

@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,26 @@ def test_an_unreadable_file_named_by_the_user_is_an_input_error(
     path.write_bytes(b"\x1f\x8bnot really gzip")
     with pytest.raises(InputError, match="cannot read"):
         reader.read([path], Wanted())
+
+
+def test_a_pipe_in_a_folder_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    """A named pipe found by walking is listed as skipped; reading never blocks."""
+    (tmp_path / "t.jsonl").write_text("\n".join(_trace_lines(1)) + "\n")
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    result = reader.read([tmp_path], Wanted())
+
+    assert len(result.spans) == 3
+    assert "not a regular file" in result.skipped_files[0]["reason"]
+
+
+def test_a_pipe_named_by_the_user_is_read(tmp_path: Path) -> None:
+    """A pipe given on the command line (process substitution) is read."""
+    pipe = tmp_path / "pipe.jsonl"
+    os.mkfifo(pipe)
+    data = ("\n".join(_trace_lines(2)) + "\n").encode()
+    writer = threading.Thread(target=pipe.write_bytes, args=(data,))
+    writer.start()
+    result = reader.read([pipe], Wanted())
+    writer.join(10)
+
+    assert len(result.spans) == 6
