@@ -82,15 +82,21 @@ def normalise_kind(value: object) -> str:
 
 
 def to_ns(values: pd.Series) -> pd.Series:
-    """Unix nanoseconds as float64 (NaN when missing) from ints or datetimes."""
+    """Unix nanoseconds as float64 from ints or datetimes; NaN when unknown.
+
+    The readers write 0 for a time they could not read (absent, unparseable,
+    out of range), so 0 and below are unknown too.
+    """
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
         values.dtype
     ):
         stamps = pd.to_datetime(values, utc=True)
         ns = stamps.astype("int64").astype("float64")
-        return ns.where(stamps.notna())
+        return ns.where(stamps.notna() & (ns > 0))
 
-    return pd.to_numeric(values, errors="coerce").astype("float64")
+    ns = pd.to_numeric(values, errors="coerce").astype("float64")
+
+    return ns.where(ns > 0)
 
 
 def span_depths(spans: pd.DataFrame) -> dict[tuple[str, str], int]:

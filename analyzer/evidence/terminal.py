@@ -101,7 +101,7 @@ def _add_log(
     cells: list[Text | str] = [
         Text(label, style="dim"),
         Text(line.service, style="dim"),
-        Text(_ms(line.offset_ms, wide), style="dim"),
+        Text(_ms(line.offset_ms, wide) or "time ?", style="dim"),
         "",
         Text(_marker(line.offset_ms, total), style="dim"),
         "",

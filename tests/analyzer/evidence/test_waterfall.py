@@ -150,3 +150,19 @@ def test_an_80_column_terminal_still_shows_causes_and_marks() -> None:
     assert "ends 89.990 s" in text
     assert "!" in text and "█" not in text
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_a_log_event_with_an_unreadable_time_has_no_offset() -> None:
+    """Time 0 (the readers' "unknown") is shown as unknown, not 55 years early."""
+    spans, logs = _skewed_trace()
+    unknown = {**logs.iloc[0].to_dict(), "timestamp_ns": 0, "event": "no.clock"}
+    logs = pd.concat([logs, pd.DataFrame([unknown])], ignore_index=True)
+
+    waterfall = build(spans, logs, TRACE)
+
+    inner_logs = {line.event: line for line in waterfall.rows[2].logs}
+    assert inner_logs["no.clock"].offset_ms is None
+    assert inner_logs["request.rejected"].offset_ms == pytest.approx(90_100)
+    console = Console(record=True, width=200)
+    render_waterfall(waterfall, console)
+    assert "time ?" in console.export_text()
