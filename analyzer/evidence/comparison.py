@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -57,20 +58,44 @@ def _cells(change: Change) -> tuple[str, ...]:
 
 
 HEADER = ("kind", "what", "before", "after", "change", "p", "beyond noise", "verdict")
+# Narrower consoles get the table without its kind column and box lines.
+WIDE = 120
 
 
 def render_table(
     changes: Sequence[Change], labels: Sequence[str], console: Console
 ) -> None:
-    """Print the comparison with Rich; rows beyond noise are highlighted."""
-    table = Table(title=f"Before: {labels[0]}   After: {labels[1]}", caption=METHOD)
-    for name in HEADER:
-        table.add_column(name, no_wrap=name in ("what", "before", "after"))
+    """Print the comparison with Rich; rows beyond noise are highlighted.
+
+    Below ``WIDE`` columns the kind column (plain from the names: "failed",
+    dotted causes, H ids) and the box lines are left out so the numbers fit.
+    """
+    wide = console.width >= WIDE
+    table = Table(
+        title=f"Before: {labels[0]}   After: {labels[1]}",
+        caption=METHOD,
+        box=box.HEAVY_HEAD if wide else box.SIMPLE_HEAD,
+        padding=(0, 1) if wide else (0, 1, 0, 0),
+    )
+    # Narrow: no kind column; a verdict change goes under its hypothesis id.
+    shown = range(len(HEADER)) if wide else range(1, len(HEADER) - 1)
+    for index in shown:
+        name = HEADER[index]
+        folds = name in ("what", "verdict")
+        table.add_column(
+            name if wide or name != "beyond noise" else "beyond",
+            no_wrap=not folds,
+            overflow="fold" if folds else "ellipsis",
+            min_width=24 if name == "what" else None,
+        )
     for change in changes:
         style = ""
         if change.beyond_noise:
             style = "green" if change.direction == "down" else "bold red"
-        table.add_row(*(Text(cell) for cell in _cells(change)), style=style)
+        cells = list(_cells(change))
+        if not wide and cells[-1]:
+            cells[1] = f"{cells[1]}: {cells[-1]}"
+        table.add_row(*(Text(cells[i]) for i in shown), style=style)
 
     console.print(table)
 

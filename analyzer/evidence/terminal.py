@@ -46,8 +46,12 @@ def render_waterfall(waterfall: Waterfall, console: Console) -> None:
     )
     columns = ["span", "service", "start", "duration", "timeline", "status"]
     for column in columns if wide else [c for c in columns if c != "timeline"]:
-        table.add_column(column, no_wrap=column not in ("span", "service"))
-    table.add_column("cause / fields", min_width=12)
+        wraps = column in ("span", "service")
+        table.add_column(
+            column, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis"
+        )
+    # Fold, not cut: a cause code is one long word and must be read whole.
+    table.add_column("cause / fields", min_width=12, overflow="fold")
 
     total = max(waterfall.duration_ms, 1e-9)
     for row in waterfall.rows:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from rich.console import Console
 
 from analyzer.evidence.beforeafter import Tally, compare_tallies, two_proportion_z
+from analyzer.evidence.comparison import render_table
 
 
 def test_z_matches_the_textbook_formula() -> None:
@@ -66,3 +68,24 @@ def test_shares_are_out_of_all_entry_requests() -> None:
 
     row = next(r for r in rows if r.key == "x")
     assert (row.before_share, row.after_share) == (0.25, 0.5)
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_the_table_keeps_causes_and_verdicts_whole_at_any_width(width: int) -> None:
+    """At 80 columns every cause code, number and verdict is still printed whole."""
+    before = _tally(
+        120,
+        {"auth.missing_credentials": 30, "payload.invalid_datetime": 12},
+        "ruled_out",
+    )
+    after = _tally(120, {"payload.invalid_datetime": 11}, "not_observed")
+    console = Console(record=True, width=width)
+
+    render_table(compare_tallies(before, after), ["before", "after"], console)
+
+    printed = console.export_text()
+    text = " ".join(printed.split())
+    assert "auth.missing_credentials" in text
+    assert "30 (25.0%)" in text
+    assert "ruled_out ->" in text and "not_observed" in text
+    assert max(len(line) for line in printed.splitlines()) <= width
