@@ -25,6 +25,17 @@ def render_json(report: Report) -> str:
 def _headline(report: Report) -> str:
     s = report.summary
     if s.entry_requests == 0:
+        filters = [
+            flag
+            for flag, key in (
+                ("--entry-route", "entry_route"),
+                ("--since", "since_ns"),
+                ("--until", "until_ns"),
+            )
+            if report.settings.get(key) is not None
+        ]
+        if filters:
+            return f"No entry requests match {', '.join(filters)}."
         return "No entry requests found (no server span at the top of a trace)."
     if s.failed == 0:
         return f"{s.entry_requests} entry requests, no failed requests."

@@ -129,3 +129,13 @@ def test_real_entry_point_exits_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "Traceback" not in done.stderr
+
+
+def test_filters_that_match_nothing_are_named(traces: Path) -> None:
+    """An empty result after filtering says which filter emptied it."""
+    result = CliRunner().invoke(
+        cli, ["analyze", str(traces), "--since", "2099-01-01T00:00:00Z"]
+    )
+
+    assert result.exit_code == 0
+    assert "No entry requests match --since." in result.stdout
