@@ -65,10 +65,20 @@ def _inputs_line(report: Report) -> str:
     return ", ".join(parts)
 
 
+def _printable(path: str) -> str:
+    """A path with control characters escaped, so a file name cannot drive the
+    terminal."""
+    if path.isprintable():
+        return path
+
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in path)
+
+
 def _file_notes(report: Report) -> list[str]:
     notes = []
     for item in report.files:
-        note = f"{item['path']}: {item['format']}, {item['records']} records"
+        path = _printable(item["path"])
+        note = f"{path}: {item['format']}, {item['records']} records"
         if item["skipped"]:
             note += f", {item['skipped']} skipped"
         if item["malformed_lines"]:
@@ -78,7 +88,8 @@ def _file_notes(report: Report) -> list[str]:
             note += f"; {item['stopped']}"
         notes.append(note)
     notes += [
-        f"{item['path']}: skipped, {item['reason']}" for item in report.skipped_files
+        f"{_printable(item['path'])}: skipped, {_printable(item['reason'])}"
+        for item in report.skipped_files
     ]
 
     return notes

@@ -82,6 +82,8 @@ def _one_line(error: Exception) -> str:
     """The error's message on one line, pointing at the command's help."""
     format_message = getattr(error, "format_message", None)
     message = " ".join(str(format_message() if format_message else error).split())
+    # Typer passes pydantic's wording through; its prefix says nothing to a user.
+    message = message.replace(": Value error, ", ": ")
     ctx = getattr(error, "ctx", None)
     if ctx is None or not message:
         return message
