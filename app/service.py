@@ -133,7 +133,8 @@ def prepare_database(runtime: Runtime) -> None:
 def _health_router(service: str) -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/health", response_model=Health)
+    # HEAD too: load balancers and uptime checkers often probe with it.
+    @router.api_route("/health", methods=["GET", "HEAD"], response_model=Health)
     async def health() -> Health:
         """Liveness: 200 once the schema exists and the service takes requests."""
         return Health(status="ok", service=service)

@@ -68,11 +68,13 @@ async def test_unhandled_exception_is_a_bare_500_without_internals(
 
 
 async def test_health_answers_ok(make_settings, spans):
-    """GET /health is 200 with the service name."""
+    """GET /health is 200 with the service name; HEAD is 200 without a body."""
     async with serving(create_app(make_settings(), telemetry=spans)) as client:
         response = await client.get("/health")
+        probe = await client.head("/health")
 
     assert response.json() == {"status": "ok", "service": "video-rooms"}
+    assert (probe.status_code, probe.content) == (200, b"")
 
 
 async def test_openapi_documents_the_room_body(make_settings, spans):
