@@ -24,7 +24,7 @@ from analyzer import jaeger, jsonlogs, otlp, otlp_bulk
 from analyzer.errors import InputError
 from analyzer.rows import BAD_RECORD, LogRows, SpanRows
 from analyzer.schema import Wanted
-from analyzer.sources import Opened, Source, expand
+from analyzer.sources import STDIN, Opened, Source, expand, is_regular
 
 CHUNK_BYTES = 8 << 20
 # A chunk that does not fit the strict bulk schema is re-read line by line.
@@ -117,20 +117,36 @@ def read(
     """Read all inputs; the mode is "traces" when any trace file is present."""
     sources = expand(paths)
     skipped: list[dict[str, str]] = []
-    probes = []
+    # First pass: the format of every input decides the mode. Files are closed
+    # again (a folder may hold more files than a process may open) and their
+    # documents dropped; standard input and pipes cannot be reopened, so they
+    # stay open.
+    probes: list[tuple[Source, str, _Head | None]] = []
+    trace_input = False
     for source in sources:
         try:
-            probes.append(_probe(source, input_format))
+            source, fmt, head = _probe(source, input_format)
         except InputError as error:
-            if not source.found:
-                raise
-            skipped.append({"path": source.path, "reason": str(error)})
-    trace_input = any(head.kind in d.TRACE_FORMATS for _, _, head in probes)
+            _skip_or_raise(source, error, skipped)
+            continue
+        trace_input = trace_input or head.kind in d.TRACE_FORMATS
+        reopens = source.path != STDIN and is_regular(source.path)
+        if reopens:
+            head.close()
+        probes.append((source, fmt, None if reopens else head))
     sink = _Sink(wanted, "traces" if trace_input else "logs")
     total = sum(source.size or 0 for source, _, _ in probes) or None
     done = 0
     files: list[FileReport] = []
-    for source, fmt, opened in probes:
+    for source, fmt, kept in probes:
+        if kept is not None:
+            opened = kept
+        else:
+            try:
+                _, fmt, opened = _probe(source, input_format)
+            except InputError as error:  # gone or changed since the first pass
+                _skip_or_raise(source, error, skipped)
+                continue
         report = FileReport(source.path, fmt)
         reason = _read_one(
             opened,
@@ -160,6 +176,15 @@ def read(
         log_events=sink.log_events,
         mode="traces" if has_spans or trace_input else "logs",
     )
+
+
+def _skip_or_raise(
+    source: Source, error: InputError, skipped: list[dict[str, str]]
+) -> None:
+    """A file found in a folder is skipped with its reason; a named one stops all."""
+    if not source.found:
+        raise error
+    skipped.append({"path": source.path, "reason": str(error)})
 
 
 def _tick(progress: Progress | None, done: int, total: int | None) -> None:

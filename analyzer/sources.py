@@ -84,7 +84,7 @@ class Opened:
     """An open source: a binary stream (unzipped) and how far its file has been read."""
 
     def __init__(self, source: Source) -> None:
-        if source.found and not _regular(source.path):
+        if source.found and not is_regular(source.path):
             # Opening a pipe found in a folder would wait for a writer forever.
             raise InputError(
                 f"{source.path}: not a regular file (pipe, socket, device)"
@@ -160,7 +160,8 @@ def _why(error: BaseException) -> str:
     return str(text)
 
 
-def _regular(path: str) -> bool:
+def is_regular(path: str) -> bool:
+    """Whether ``path`` is a regular file (True when it cannot be looked at)."""
     try:
         return stat.S_ISREG(os.stat(path).st_mode)
     except OSError:

@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import os
+import resource
 import sys
 import threading
 from pathlib import Path
@@ -176,3 +177,19 @@ def test_a_pipe_named_by_the_user_is_read(tmp_path: Path) -> None:
     writer.join(10)
 
     assert len(result.spans) == 6
+
+
+def test_more_files_than_the_process_may_open_are_all_read(tmp_path: Path) -> None:
+    """Files are opened one at a time, so a folder larger than the fd limit reads."""
+    line = "\n".join(_trace_lines(1)) + "\n"
+    for n in range(300):
+        (tmp_path / f"part-{n:03}.jsonl").write_text(line)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (128, hard))
+    try:
+        result = reader.read([tmp_path], Wanted())
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+    assert (len(result.files), result.skipped_files) == (300, [])
+    assert sum(f.records for f in result.files) == 900
