@@ -83,6 +83,7 @@ def serve(
       triage serve --clock-offset 90 --min-lead 60 --legacy-error-mapping
     """
     _check_database_url(database_url)
+    _check_settings(database_url, min_lead, clock_offset, telemetry_dir)
     shared = {
         "TRIAGE_DATABASE_URL": database_url,
         "TRIAGE_TELEMETRY_DIR": str(telemetry_dir) if telemetry_dir else None,
@@ -166,8 +167,49 @@ def _check_database_url(url: str | None) -> None:
 
     try:
         normalise_url(url)
-    except ArgumentError as error:
+    except (ArgumentError, ValueError) as error:
         raise TriageError("--database-url is not a valid SQLAlchemy URL") from error
+
+
+def _check_settings(
+    database_url: str | None,
+    min_lead: float | None,
+    clock_offset: float | None,
+    telemetry_dir: Path | None,
+) -> None:
+    """Refuse, in one line, what would make a service fail as it starts.
+
+    The services read the same flags and ``TRIAGE_*``/``DATABASE_URL``
+    variables; checking here turns a start-up traceback into a message. The
+    database URL is never echoed: it may hold a password.
+    """
+    from pydantic import ValidationError
+
+    from app.config import Settings
+    from app.db import make_engine
+
+    given = {"min_lead_s": min_lead, "clock_offset_s": clock_offset}
+    try:
+        settings = Settings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise TriageError(f"invalid setting {where}: {problem['msg']}") from None
+    url = database_url or settings.database_url.get_secret_value()
+    try:
+        make_engine(url).dispose()  # loads the dialect and driver, connects not
+    except Exception as error:
+        raise TriageError(
+            f"cannot use the database URL: {type(error).__name__} (dialect or "
+            "driver not available, or the URL is malformed)"
+        ) from None
+    if telemetry_dir is not None:
+        try:
+            telemetry_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise TriageError(
+                f"cannot create --telemetry-dir {telemetry_dir}: {error.strerror}"
+            ) from None
 
 
 def _present(values: Mapping[str, str | None]) -> dict[str, str]:

@@ -124,6 +124,28 @@ def test_bad_database_url_is_refused_before_starting(tmp_path: Path):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--database-url", "postgresql://u:secretpw@127.0.0.1:notaport/db"], "URL"),
+        (["--database-url", "nonsense://"], "NoSuchModuleError"),
+        (["--clock-offset", "1e12"], "clock_offset_s"),
+        (["--min-lead", "inf"], "min_lead_s"),
+        (["--telemetry-dir", "/proc/triage-cannot-be-here"], "--telemetry-dir"),
+    ],
+)
+def test_settings_a_service_would_refuse_are_one_line_errors(
+    tmp_path: Path, flags: list[str], says: str
+):
+    """What would crash a service at start-up is refused before it starts."""
+    with triage("serve", *flags, cwd=tmp_path) as process:
+        _, err = process.communicate(timeout=60)
+
+    assert process.returncode == 2
+    assert err.count("\n") == 1 and says in err, err
+    assert "secretpw" not in err
+
+
 def test_help_shows_an_example(tmp_path: Path):
     """The help text carries a usage example."""
     with triage("serve", "--help", cwd=tmp_path) as process:
