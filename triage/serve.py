@@ -190,7 +190,10 @@ def _check_settings(
 
     given = {"min_lead_s": min_lead, "clock_offset_s": clock_offset}
     try:
-        settings = Settings(**{k: v for k, v in given.items() if v is not None})
+        # model_validate still reads the environment, as the services will.
+        settings = Settings.model_validate(
+            {k: v for k, v in given.items() if v is not None}
+        )
     except ValidationError as error:
         problem = error.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])
