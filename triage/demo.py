@@ -244,6 +244,7 @@ def demo(
         raise TriageError(f"--format must be one of {', '.join(FORMATS)}")
 
     chosen = scenarios.load(scenario)
+    scenarios.check_size(chosen, requests)
     folder = _prepare_out(out)
     err = Console(stderr=True)
     err.print(f"scenario [bold]{chosen.name}[/]: {chosen.description}")

@@ -15,9 +15,18 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Literal
+from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from instrumentation.causes import Cause
 from triage.errors import TriageError
 
 TrafficKind = Literal["now", "ahead", "naive", "wrong_offset", "garbage", "bad_type"]
@@ -28,16 +37,45 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# The fault switches a phase may turn (service settings, see app/config.py).
+SWITCHES = frozenset(
+    {
+        "min_lead_s",
+        "clock_offset_s",
+        "past_tolerance_s",
+        "forward_auth",
+        "legacy_error_mapping",
+        "db_fault",
+        "hostless_users",
+    }
+)
+_YEAR_S = 366 * 86_400
+
+
 class Traffic(_Model):
     """One kind of client behaviour and the outcome it injects."""
 
     kind: TrafficKind
     share: float = Field(gt=0, le=1)
     expect: str
-    lead_s: float = 0.0
+    lead_s: float = Field(default=0.0, ge=-_YEAR_S, le=_YEAR_S, allow_inf_nan=False)
     time_zone: str = "UTC"
     user: str | None = None
     credential: Literal["cookie", "bearer", "any"] = "any"
+
+    @field_validator("expect")
+    @classmethod
+    def _known_outcome(cls, value: str) -> str:
+        if value != OK and value not in {cause.value for cause in Cause}:
+            raise ValueError(f"expect must be 'ok' or a cause code, not {value!r}")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError(f"{value!r} is not an IANA time zone")
+        return value
 
 
 class Phase(_Model):
@@ -46,7 +84,16 @@ class Phase(_Model):
     name: str
     share: float = Field(default=1.0, gt=0, le=1)
     switches: dict[str, str | int | float | bool] = Field(default_factory=dict)
-    traffic: list[Traffic]
+    traffic: list[Traffic] = Field(min_length=1)
+
+    @field_validator("switches")
+    @classmethod
+    def _known_switches(cls, value: dict[str, object]) -> dict[str, object]:
+        unknown = sorted(set(value) - SWITCHES)
+        if unknown:
+            known = ", ".join(sorted(SWITCHES))
+            raise ValueError(f"unknown switch {', '.join(unknown)} (known: {known})")
+        return value
 
     @model_validator(mode="after")
     def _shares_add_up(self) -> Phase:
@@ -59,12 +106,25 @@ class Phase(_Model):
 class ClockShift(_Model):
     """A real shift of one service's process clock (libfaketime)."""
 
-    service: str
-    offset_s: float
+    service: Literal["interviews", "video-rooms"]
+    offset_s: float = Field(ge=-_YEAR_S, le=_YEAR_S, allow_inf_nan=False)
 
 
 class GroundTruth(_Model):
     hypotheses: list[str]
+
+    @field_validator("hypotheses")
+    @classmethod
+    def _known_hypotheses(cls, value: list[str]) -> list[str]:
+        from analyzer.diagnosis import load as load_diagnosis
+
+        known = [h.id for h in load_diagnosis().hypotheses]
+        unknown = [h for h in value if h not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown hypothesis {', '.join(unknown)} (known: {', '.join(known)})"
+            )
+        return value
 
 
 class Scenario(_Model):
@@ -72,9 +132,9 @@ class Scenario(_Model):
 
     name: str
     description: str
-    requests: int = Field(gt=0)
+    requests: int = Field(gt=0, le=100_000)
     clock: ClockShift | None = None
-    phases: list[Phase]
+    phases: list[Phase] = Field(min_length=1)
     ground_truth: GroundTruth
 
     @model_validator(mode="after")
@@ -135,6 +195,38 @@ def plan(scenario: Scenario, requests: int | None = None) -> list[list[PlannedRe
     return plans
 
 
+# The default diagnosis confirms a hypothesis from 3 failures on: fewer
+# injected ones could not be judged, and the demo would "disagree".
+MIN_INJECTED = 3
+
+
+def check_size(scenario: Scenario, requests: int | None) -> None:
+    """Refuse a request count that leaves a phase empty or a cause under-injected."""
+    if _big_enough(scenario, requests or scenario.requests):
+        return
+    needed = next(
+        (n for n in range(requests or 1, 100_001) if _big_enough(scenario, n)), None
+    )
+    hint = f"; use at least {needed}" if needed else ""
+    raise TriageError(
+        f"--requests {requests} is too small for scenario {scenario.name!r}: every "
+        f"phase needs a request and every injected cause {MIN_INJECTED}{hint}"
+    )
+
+
+def _big_enough(scenario: Scenario, requests: int) -> bool:
+    plans = plan(scenario, requests)
+    wanted = {
+        item.expect
+        for phase in scenario.phases
+        for item in phase.traffic
+        if item.expect != OK
+    }
+    counts = expected_causes(plans)
+
+    return all(plans) and all(counts[cause] >= MIN_INJECTED for cause in wanted)
+
+
 def expected_causes(plans: Sequence[Sequence[PlannedRequest]]) -> Counter[str]:
     """How many failures of each cause the planned traffic injects."""
     return Counter(
@@ -159,7 +251,11 @@ def load(name_or_path: str) -> Scenario:
     """Load a shipped scenario by name, or any scenario file by path."""
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.exists():
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            why = getattr(error, "strerror", None) or "not UTF-8 text"
+            raise TriageError(f"cannot read scenario {name_or_path!r}: {why}") from None
     elif path.is_file():
         raise TriageError(f"scenario file {name_or_path!r} must be a .toml file")
     elif name_or_path in available():
@@ -171,6 +267,14 @@ def load(name_or_path: str) -> Scenario:
 
     try:
         return Scenario.model_validate(tomllib.loads(text))
-    except (tomllib.TOMLDecodeError, ValidationError) as error:
-        first = str(error).splitlines()[0]
-        raise TriageError(f"scenario {name_or_path!r} is invalid: {first}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise TriageError(f"scenario {name_or_path!r} is not TOML: {error}") from None
+    except ValidationError as error:
+        problems = [
+            f"{'.'.join(str(p) for p in item['loc']) or 'scenario'}: "
+            f"{item['msg'].removeprefix('Value error, ')}"
+            for item in error.errors()[:3]
+        ]
+        raise TriageError(
+            f"scenario {name_or_path!r} is invalid: {'; '.join(problems)}"
+        ) from None

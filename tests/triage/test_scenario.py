@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+
 import pytest
 
 from triage import scenario as scenarios
@@ -69,3 +72,40 @@ def test_invalid_scenario_file_is_rejected(tmp_path) -> None:
     )
     with pytest.raises(TriageError, match="invalid"):
         scenarios.load(str(path))
+
+
+def _seed_with(tmp_path: Path, old: str, new: str) -> str:
+    text = scenarios_folder().joinpath("seed-incident.toml").read_text()
+    assert old in text
+    path = tmp_path / "edited.toml"
+    path.write_text(text.replace(old, new))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        ("min_lead_s = 60", "bogus_switch = true", "unknown switch bogus_switch"),
+        ('expect = "schedule.too_soon"', 'expect = "schedule.too_sooon"', "cause code"),
+        ('kind = "now"', 'kind = "now"\n  time_zone = "Mars/Base"', "IANA time zone"),
+        ('"H1", "H5"', '"H1", "H9"', "unknown hypothesis H9"),
+        ("lead_s = 600", "lead_s = nan", "finite number"),
+    ],
+)
+def test_scenario_mistakes_are_named(tmp_path: Path, old: str, new: str, says: str):
+    """Each kind of mistake in a scenario file is named, not run or crashed on."""
+    with pytest.raises(TriageError, match=says):
+        scenarios.load(_seed_with(tmp_path, old, new))
+
+
+def test_too_few_requests_for_the_ground_truth_are_refused() -> None:
+    """-n that leaves a phase empty or a cause under three is refused with a minimum."""
+    mixed = scenarios.load("mixed")
+    with pytest.raises(TriageError, match=r"too small .* use at least \d+"):
+        scenarios.check_size(mixed, 5)
+    scenarios.check_size(mixed, 60)
+
+
+def scenarios_folder():
+    """The shipped scenarios, as the package holds them."""
+    return resources.files("triage") / "scenarios"
