@@ -48,7 +48,8 @@ def _clock_settings(
     """How to shift a service's clock: libfaketime if present, else the switch."""
     if scenario.clock is None:
         return {}, {}, ""
-    service, offset = scenario.clock.service, scenario.clock.offset_s
+    service: str = scenario.clock.service
+    offset = scenario.clock.offset_s
     if shutil.which("faketime"):
         prefix = {service: ["faketime", "-f", f"{offset:+g}s"]}
         # Only the wall clock moves; asyncio's monotonic timers stay true.
