@@ -32,7 +32,11 @@ def differences(out_dir: Path = GENERATED_DIR) -> list[str]:
         if not path.is_file():
             notes.append(f"{name} missing")
             continue
-        committed = path.read_text(encoding="utf-8")
+        try:
+            committed = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            notes.append(f"{name} differs (not UTF-8 text)")
+            continue
         if committed != text:
             notes.append(f"{name} differs ({_changed_lines(committed, text)} lines)")
 

@@ -75,6 +75,8 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("triage: interrupted", err=True)
         sys.exit(130)
+    if code == 130:  # Typer turns Ctrl-C into this exit code, not an exception
+        typer.echo("triage: interrupted", err=True)
     sys.exit(code if isinstance(code, int) else 0)
 
 

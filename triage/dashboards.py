@@ -24,7 +24,7 @@ def build(
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Folder for the JSON files [default: dashboards/generated].",
+        help="Folder for the JSON files (default: dashboards/generated).",
         file_okay=False,
     ),
     check: bool = typer.Option(

@@ -67,7 +67,10 @@ def _prepare_out(out: Path | None) -> Path:
         raise TriageError(
             f"{telemetry_dir} already holds telemetry: use an empty --out"
         )
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise TriageError(f"cannot create --out {out}: {error.strerror}") from None
     return out
 
 

@@ -46,6 +46,17 @@ def test_check_fails_with_one_line_on_drift(tmp_path):
     assert "service-health.json differs" in line
 
 
+def test_check_reports_a_binary_file_as_a_difference(tmp_path):
+    """A committed file that is not UTF-8 is a difference, not a decode crash."""
+    dashboards.write(tmp_path)
+    (tmp_path / "service-health.json").write_bytes(b"\xff\xfe not json")
+
+    result = runner.invoke(app, ["build", "--check", "--out", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert "service-health.json differs (not UTF-8 text)" in result.stderr
+
+
 def test_check_writes_nothing(tmp_path):
     """`build --check` only reads: an empty folder stays empty."""
     result = runner.invoke(app, ["build", "--check", "--out", str(tmp_path)])
