@@ -144,11 +144,21 @@ class Telemetry:
             self._closed = True
 
         _log.info("telemetry.stopping")
-        for provider in (self.tracer_provider, self.logger_provider):
-            if provider is not None:
-                provider.shutdown()
+        # Side by side: with a collector down each exporter waits out its own
+        # timeout (10 s by default); one after the other they could outlast
+        # the launcher's grace period and be killed.
+        providers: list[Any] = [self.tracer_provider, self.logger_provider]
         if self.metrics is not None:
-            self.metrics.provider.shutdown()
+            providers.append(self.metrics.provider)
+        closing = [
+            threading.Thread(target=_shut, args=(p,), name="telemetry-shutdown")
+            for p in providers
+            if p is not None
+        ]
+        for thread in closing:
+            thread.start()
+        for thread in closing:
+            thread.join()
 
         # Lines logged after this point (the server's last words) go to
         # stderr only; the file is complete and closed.
@@ -158,6 +168,14 @@ class Telemetry:
     def closed(self) -> bool:
         """Whether ``shutdown`` has run."""
         return self._closed
+
+
+def _shut(provider: Any) -> None:
+    """Shut one provider down; a failure is logged, never raised at exit."""
+    try:
+        provider.shutdown()
+    except Exception as error:  # telemetry must not break the stop
+        _log.warning("telemetry.shutdown_failed", error_type=type(error).__name__)
 
 
 def _prepare_paths(folder: Path, service: str) -> dict[str, Path]:
