@@ -142,9 +142,27 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL and a busy timeout for two writers."""
-    engine = create_engine(normalise_url(url), pool_pre_ping=True)
+# A database that stops answering must not hold requests for ever: connecting
+# gives up after this, and PostgreSQL cancels any statement running longer.
+CONNECT_TIMEOUT_S = 5
+STATEMENT_TIMEOUT_S = 10
+
+
+def make_engine(url: str, statement_timeout_s: float = STATEMENT_TIMEOUT_S) -> Engine:
+    """An engine for ``url``; SQLite gets WAL and a busy timeout for two writers.
+
+    PostgreSQL gets a connect timeout and a server-side statement timeout (a
+    lock wait or a runaway query becomes ``db.unavailable``, not a hang).
+    """
+    connect_args: dict[str, Any] = {}
+    if make_url(normalise_url(url)).get_backend_name() == "postgresql":
+        connect_args = {
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "options": f"-c statement_timeout={int(statement_timeout_s * 1000)}",
+        }
+    engine = create_engine(
+        normalise_url(url), pool_pre_ping=True, connect_args=connect_args
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
 

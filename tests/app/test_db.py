@@ -43,6 +43,21 @@ def test_schema_creation_survives_processes_at_once(database_url: str) -> None:
     assert tables == set(db.Base.metadata.tables)
 
 
+@pytest.mark.postgres
+def test_a_statement_past_the_timeout_is_cancelled_as_unavailable(
+    postgres_admin_url: str,
+) -> None:
+    """On PostgreSQL a statement that runs too long fails instead of hanging."""
+    engine = db.make_engine(postgres_admin_url, statement_timeout_s=0.2)
+    try:
+        with pytest.raises(OperationalError) as raised, engine.connect() as conn:
+            conn.exec_driver_sql("SELECT pg_sleep(2)")
+    finally:
+        engine.dispose()
+
+    assert db.cause_for(raised.value) == (Cause.DB_UNAVAILABLE, 503)
+
+
 def test_times_come_back_aware_in_utc(database_url: str) -> None:
     """A +03:00 time is stored and read back as the same instant in UTC."""
     engine = db.make_engine(database_url)
