@@ -140,20 +140,32 @@ async def _send(
     )
 
 
+def time_limit(requests: int, concurrency: int) -> float:
+    """Seconds a phase may take: 120, plus 0.1 s per request per connection."""
+    return 120.0 + 0.1 * requests / concurrency
+
+
 async def run(
     base_url: str,
     requests: Sequence[PlannedRequest],
     *,
     users: Sequence[str],
     concurrency: int = 8,
-    time_limit_s: float = 120.0,
+    time_limit_s: float | None = None,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Send every planned request; stops early (and says so) past the time limit."""
+    """Send every planned request; stops early (and says so) past the time limit.
+
+    The default limit grows with the work: ``time_limit(len(requests),
+    concurrency)`` seconds.
+    """
     reserved = {r.traffic.user for r in requests if r.traffic.user}
     regular = [user for user in users if user not in reserved] or list(users)
     timeout = httpx.Timeout(connect=5.0, read=15.0, write=5.0, pool=30.0)
-    deadline = time.monotonic() + time_limit_s
+    limit = (
+        time_limit(len(requests), concurrency) if time_limit_s is None else time_limit_s
+    )
+    deadline = time.monotonic() + limit
     gate = asyncio.Semaphore(concurrency)
 
     async with httpx.AsyncClient(base_url=base_url, timeout=timeout) as client:

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from triage import scenario as scenarios
 from triage.scenario import Traffic
-from triage.traffic import _credential_headers, form_body, iso_utc, scheduled_time
+from triage.traffic import (
+    _credential_headers,
+    form_body,
+    iso_utc,
+    scheduled_time,
+    time_limit,
+)
 
 NOW = datetime(2025, 5, 30, 22, 45, 55, 939000, tzinfo=UTC)
 
@@ -71,3 +79,9 @@ def test_credentials_are_not_tied_to_traffic_kinds() -> None:
                 seen.setdefault(request.traffic.kind, Counter())[kind] += 1
             for counts in seen.values():
                 assert abs(counts["cookie"] - counts["bearer"]) <= 1, (name, seen)
+
+
+def test_the_time_limit_grows_with_the_requests_per_connection() -> None:
+    """Big runs at low concurrency get time in proportion, small ones 2 minutes."""
+    assert time_limit(30, 8) == pytest.approx(120.375)
+    assert time_limit(100_000, 1) == pytest.approx(10_120)
