@@ -88,9 +88,11 @@ def _analyze(
     )
     read = reader.read(paths, wanted, input_format=input_format, progress=progress)
 
-    spans = read.spans if read.mode == "traces" else logmode.access_spans(read.logs)
+    logs_only = read.mode == "logs"
+    access = logmode.access_mask(read.logs) if logs_only else None
+    spans = logmode.access_spans(read.logs, access) if logs_only else read.spans
     stitched = stitch.stitch_spans(
-        spans, read.logs, window, access_as_spans=read.mode == "logs"
+        spans, read.logs, window, access_as_spans=logs_only, access=access
     )
     table = stitched.spans_table
     entries = _in_window(stitched.entries, window)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyzer import graph
 from analyzer.schema import KIND_SERVER, STATUS_UNSET
 
 _SYNTHETIC = np.uint64(1 << 63)  # marks ids made up here, never seen in a file
@@ -26,34 +27,39 @@ def access_mask(logs: pd.DataFrame) -> np.ndarray:
     and its duration is unknown). Of the status-carrying events that share a
     trace and span id, the one with the longest ``duration_ms`` stands for the
     request; the others stay log events written inside it. Events without a
-    span id cannot be told apart, so each of them counts.
+    span id (or trace id) cannot be told apart, so each of them counts.
     """
     status = logs["http_status"].to_numpy() > 0
     rows = np.flatnonzero(status)
-    span_id = logs["span_id"].to_numpy()[rows]
-    keep = np.zeros(len(logs), dtype=bool)
-    keep[rows[span_id == 0]] = True
-
-    named = rows[span_id != 0]
-    candidates = pd.DataFrame(
-        {
-            "h": logs["trace_hi"].to_numpy()[named],
-            "l": logs["trace_lo"].to_numpy()[named],
-            "s": logs["span_id"].to_numpy()[named],
-            "d": np.nan_to_num(logs["duration_ms"].to_numpy()[named], nan=-1.0),
-            "row": named,
-        }
+    traced = (logs["trace_hi"].to_numpy()[rows] != 0) | (
+        logs["trace_lo"].to_numpy()[rows] != 0
     )
-    best = candidates.sort_values(["h", "l", "s", "d", "row"], kind="stable")
-    best = best.drop_duplicates(["h", "l", "s"], keep="last")
-    keep[best["row"].to_numpy()] = True
+    identified = traced & (logs["span_id"].to_numpy()[rows] != 0)
+    keep = np.zeros(len(logs), dtype=bool)
+    keep[rows[~identified]] = True
+
+    named = rows[identified]
+    request = graph.dense_codes(
+        logs["trace_hi"].to_numpy()[named],
+        logs["trace_lo"].to_numpy()[named],
+        logs["span_id"].to_numpy()[named],
+    )
+    duration = np.nan_to_num(logs["duration_ms"].to_numpy()[named], nan=-1.0)
+    # Per request code, longest duration last (later rows win ties): keep the last.
+    order = np.lexsort((named, duration, request))
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = request[order][1:] != request[order][:-1]
+    keep[named[order[last]]] = True
 
     return keep
 
 
-def access_spans(logs: pd.DataFrame) -> pd.DataFrame:
-    """One server span per access event, chained by duration within each trace."""
-    access = logs[access_mask(logs)].reset_index(drop=True)
+def access_spans(logs: pd.DataFrame, mask: np.ndarray | None = None) -> pd.DataFrame:
+    """One server span per access event, chained by duration within each trace.
+
+    ``mask`` is ``access_mask(logs)`` when the caller has it already.
+    """
+    access = logs[access_mask(logs) if mask is None else mask].reset_index(drop=True)
     count = len(access)
     rows = np.arange(count, dtype=np.uint64) + np.uint64(1)
     duration_ns = np.nan_to_num(access["duration_ms"].to_numpy(), nan=0.0) * 1e6
@@ -65,10 +71,10 @@ def access_spans(logs: pd.DataFrame) -> pd.DataFrame:
     trace_hi[no_trace] = _SYNTHETIC
     trace_lo[no_trace] = rows[no_trace]
 
+    # access_mask keeps one event per (trace, span id); only events without a
+    # span id need an id made up (trace-less ones got a trace of their own).
     span_id = access["span_id"].to_numpy().copy()
-    clash = (span_id == 0) | pd.DataFrame(
-        {"h": trace_hi, "l": trace_lo, "s": span_id}
-    ).duplicated(keep=False).to_numpy()
+    clash = span_id == 0
     span_id[clash] = _SYNTHETIC | rows[clash]
 
     spans = pd.DataFrame(
@@ -96,17 +102,14 @@ def access_spans(logs: pd.DataFrame) -> pd.DataFrame:
 
 def _chain(spans: pd.DataFrame, duration_ns: np.ndarray) -> np.ndarray:
     """Each event's parent: the next longer event of the same trace."""
-    order = (
-        pd.DataFrame(
-            {
-                "h": spans["trace_hi"].to_numpy(),
-                "l": spans["trace_lo"].to_numpy(),
-                "d": -duration_ns,
-                "t": spans["start_ns"].to_numpy(),
-            }
+    # By trace, then longest first, then earliest; lexsort is stable.
+    order = np.lexsort(
+        (
+            spans["start_ns"].to_numpy(),
+            -duration_ns,
+            spans["trace_lo"].to_numpy(),
+            spans["trace_hi"].to_numpy(),
         )
-        .sort_values(["h", "l", "d", "t"], kind="stable")
-        .index.to_numpy()
     )
     hi = spans["trace_hi"].to_numpy()[order]
     lo = spans["trace_lo"].to_numpy()[order]

@@ -109,12 +109,18 @@ def route_matches(table: pd.DataFrame, route: str) -> np.ndarray:
 
 
 def stitch_spans(
-    spans: pd.DataFrame, logs: pd.DataFrame, window: Window, *, access_as_spans=False
+    spans: pd.DataFrame,
+    logs: pd.DataFrame,
+    window: Window,
+    *,
+    access_as_spans: bool = False,
+    access: np.ndarray | None = None,
 ) -> Stitched:
     """Find the entries in a span table and the root cause of each.
 
     With ``access_as_spans`` the access events are already in ``spans`` (logs-only
-    mode) and are not counted again as log events.
+    mode) and are not counted again as log events; ``access`` is their
+    ``logmode.access_mask`` when the caller has computed it.
     """
     total = len(spans)
     spans, counts = prepare_spans(spans)
@@ -127,7 +133,9 @@ def stitch_spans(
         entry_of >= 0, tree.depth[entry_of.clip(0)], 0
     )
     is_entry = (entry_of == rows) & ~tree.in_cycle
-    as_span = logmode.access_mask(logs) if access_as_spans else False
+    as_span: np.ndarray | bool = False
+    if access_as_spans:
+        as_span = logmode.access_mask(logs) if access is None else access
     logs = locate_logs(logs.assign(as_span=as_span), spans)
     entries = _entry_table(spans, rows[is_entry], logs)
 

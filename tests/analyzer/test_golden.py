@@ -290,3 +290,18 @@ def test_groups_add_up_to_failures(tmp_path: Path) -> None:
     report = analyzer.analyze([write_traces(tmp_path / "t.jsonl", *requests)])
     assert sum(g.count for g in report.groups) == report.summary.failed == 7
     assert report.summary.entry_requests == 8
+
+
+def test_logs_only_events_without_a_trace_each_count(tmp_path: Path) -> None:
+    """Access events with a span id but no trace id are not merged into one."""
+    lines = [
+        log_line(event="http.access", status=500, duration_ms=3.0, span_id="a" * 16,
+                 route="/api/mock-interviews", method="POST", cause="db.unavailable"),
+        log_line(event="http.access", status=500, duration_ms=4.0, span_id="a" * 16,
+                 route="/api/mock-interviews", method="POST", cause="db.unavailable"),
+    ]  # fmt: skip
+    path = tmp_path / "app.logs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    report = analyzer.analyze([path])
+
+    assert (report.summary.entry_requests, report.summary.failed) == (2, 2)
