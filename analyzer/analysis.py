@@ -96,7 +96,7 @@ def _analyze(
     )
     table = stitched.spans_table
     entries = _in_window(stitched.entries, window)
-    entries = lost.pair_orphans(entries, stitch.downstream_services(table))
+    entries = lost.pair_orphans(entries, table, stitch.downstream_services(table))
     entries = _finish_entries(entries, table, group_by)
     failures = entries[entries["failed"]].copy()
     failures["hypothesis"] = classify.hypothesis_of(failures, table, rules)

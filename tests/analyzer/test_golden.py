@@ -119,6 +119,48 @@ def test_context_lost(tmp_path: Path) -> None:
     assert report.summary.context_lost == 1
 
 
+def _caller(trace: str, start: int, end: int, call: tuple[int, int], **attrs):
+    """An interviews entry whose client call got no server span in its trace."""
+    return [
+        span(trace, "a000000000000001", status=400, start_ms=start, end_ms=end,
+             **attrs),
+        span(trace, "a000000000000002", "a000000000000001", name="POST",
+             kind=CLIENT, start_ms=call[0], end_ms=call[1]),
+    ]  # fmt: skip
+
+
+def _orphan(trace: str, start: int, end: int):
+    return [
+        span(trace, "d000000000000001", service="video-rooms",
+             name="POST /api/video-conferences", status=400, start_ms=start,
+             end_ms=end, error__type="schedule.too_soon"),
+    ]  # fmt: skip
+
+
+def test_context_lost_goes_to_the_call_that_fits_best(tmp_path: Path) -> None:
+    """A long timed-out call overlapping another call does not take its orphan."""
+    slow = _caller(_trace(40), 0, 700, (10, 690), error__type="upstream.timeout")
+    quick = _caller(_trace(41), 100, 200, (110, 190))
+    path = write_traces(
+        tmp_path / "t.jsonl", slow, quick, _orphan(_trace(42), 120, 185)
+    )
+    report = analyzer.analyze([path])
+
+    assert _causes(report) == {"upstream.timeout": 1, "context.lost": 1}
+
+
+def test_context_lost_when_the_callee_closes_just_after_its_caller(
+    tmp_path: Path,
+) -> None:
+    """A server span may end after its client read the answer, even after the entry."""
+    caller = _caller(_trace(43), 0, 100, (10, 99))
+    path = write_traces(tmp_path / "t.jsonl", caller, _orphan(_trace(44), 20, 101))
+    report = analyzer.analyze([path])
+
+    assert report.summary.entry_requests == 1
+    assert _causes(report) == {"context.lost": 1}
+
+
 def test_duplicate_spans_count_once(tmp_path: Path) -> None:
     """The same span exported twice is one span and one request."""
     spans = two_tier(_trace(9), inner_cause="host.missing")
