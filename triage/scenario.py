@@ -202,15 +202,15 @@ MIN_INJECTED = 3
 
 def check_size(scenario: Scenario, requests: int | None) -> None:
     """Refuse a request count that leaves a phase empty or a cause under-injected."""
-    if _big_enough(scenario, requests or scenario.requests):
+    count = requests or scenario.requests
+    if _big_enough(scenario, count):
         return
-    needed = next(
-        (n for n in range(requests or 1, 100_001) if _big_enough(scenario, n)), None
-    )
+    needed = next((n for n in range(count, 100_001) if _big_enough(scenario, n)), None)
     hint = f"; use at least {needed}" if needed else ""
     raise TriageError(
-        f"--requests {requests} is too small for scenario {scenario.name!r}: every "
-        f"phase needs a request and every injected cause {MIN_INJECTED}{hint}"
+        f"{count} requests are too few for scenario {scenario.name!r}: every "
+        f"phase needs a request and every injected cause at least {MIN_INJECTED} "
+        f"failures{hint}"
     )
 
 

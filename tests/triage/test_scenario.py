@@ -101,7 +101,7 @@ def test_scenario_mistakes_are_named(tmp_path: Path, old: str, new: str, says: s
 def test_too_few_requests_for_the_ground_truth_are_refused() -> None:
     """-n that leaves a phase empty or a cause under three is refused with a minimum."""
     mixed = scenarios.load("mixed")
-    with pytest.raises(TriageError, match=r"too small .* use at least \d+"):
+    with pytest.raises(TriageError, match=r"too few .* use at least \d+"):
         scenarios.check_size(mixed, 5)
     scenarios.check_size(mixed, 60)
 
