@@ -35,6 +35,10 @@ COUNTERS = variables.substitute(
     rootcause.root_causes(lambda series: series), {variables.SERVICE: ".+"}
 )
 QUERIES = dashboards.queries()
+INTERNAL_CALLS = (
+    f"sum({names.PROM_HTTP_CLIENT_DURATION}_count"
+    f'{{{promql.SERVICE}="{names.SERVICE_INTERVIEWS}"}})'
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,11 @@ def _drive(base_url: str, prometheus: prometheus_server.Prometheus) -> None:
     ):
         _wave(user, hostless)
         prometheus.wait_for(COUNTERS, lambda result: _causes(result) >= INJECTED)
+        # The two services are separate targets, scraped at their own moments:
+        # wait until interviews' own series (the internal-call histogram) hold
+        # the first wave too, or a series first seen after the second wave
+        # would have no increase to rate.
+        prometheus.wait_for(INTERNAL_CALLS, lambda result: _total(result) > 0)
         _wave(user, hostless)
 
     expected = WAVES * REJECTED_PER_WAVE
