@@ -35,9 +35,11 @@ COUNTERS = variables.substitute(
     rootcause.root_causes(lambda series: series), {variables.SERVICE: ".+"}
 )
 QUERIES = dashboards.queries()
-INTERNAL_CALLS = (
+FIRST_WAVE_SEEN = (
     f"sum({names.PROM_HTTP_CLIENT_DURATION}_count"
-    f'{{{promql.SERVICE}="{names.SERVICE_INTERVIEWS}"}})'
+    f'{{{promql.SERVICE}="{names.SERVICE_INTERVIEWS}"}})',
+    f"sum({names.PROM_HTTP_SERVER_DURATION}_count"
+    f'{{{promql.SERVICE}="{names.SERVICE_VIDEO_ROOMS}"}})',
 )
 
 
@@ -79,10 +81,11 @@ def _drive(base_url: str, prometheus: prometheus_server.Prometheus) -> None:
         _wave(user, hostless)
         prometheus.wait_for(COUNTERS, lambda result: _causes(result) >= INJECTED)
         # The two services are separate targets, scraped at their own moments:
-        # wait until interviews' own series (the internal-call histogram) hold
-        # the first wave too, or a series first seen after the second wave
-        # would have no increase to rate.
-        prometheus.wait_for(INTERNAL_CALLS, lambda result: _total(result) > 0)
+        # wait until each one's series hold the first wave too (interviews'
+        # internal calls, video-rooms' requests), or a series first seen after
+        # the second wave would have no increase to rate.
+        for first_wave in FIRST_WAVE_SEEN:
+            prometheus.wait_for(first_wave, lambda result: _total(result) > 0)
         _wave(user, hostless)
 
     expected = WAVES * REJECTED_PER_WAVE
