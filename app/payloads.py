@@ -26,7 +26,7 @@ _MAX_KEY_LENGTH = 255
 _DRAIN_FACTOR = 16
 
 
-def _storable(text: str) -> str:
+def storable(text: str) -> str:
     """Refuse text a database cannot store: NUL characters and lone surrogates."""
     if "\x00" in text:
         raise ValueError("must not contain NUL characters")
@@ -38,7 +38,7 @@ def _storable(text: str) -> str:
     return text
 
 
-CleanStr = Annotated[str, AfterValidator(_storable)]
+CleanStr = Annotated[str, AfterValidator(storable)]
 
 
 async def read_body(request: Request, limit: int) -> bytes:

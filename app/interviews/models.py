@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from app.db import MockInterview
 from app.errors import Rejection
-from app.payloads import CleanStr
+from app.payloads import storable
 from instrumentation.causes import Cause
 
 VideoType = Literal["built_in", "external"]
 _CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+# The length is checked on the text before the storability check: a limit on
+# ``CleanStr | None`` would be reported in "items", after validation.
+ZoneText = Annotated[str, Field(max_length=100), AfterValidator(storable)]
 
 
 class InterviewRequest(BaseModel):
@@ -27,7 +32,7 @@ class InterviewRequest(BaseModel):
     # Kept as text: a naive value is forwarded unchanged (the original bug).
     scheduled_time: str = Field(max_length=100)
     video_type: VideoType
-    time_zone: CleanStr | None = Field(default=None, max_length=100)
+    time_zone: ZoneText | None = None
 
 
 class Interview(BaseModel):

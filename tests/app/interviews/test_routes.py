@@ -408,3 +408,16 @@ async def test_another_users_interview_is_not_found(make_settings, spans):
         response = await outer.get(f"{ROUTE}/{created.json()['id']}", headers=other)
 
     assert (response.status_code, response.json()["cause"]) == (404, "not_found")
+
+
+async def test_an_overlong_time_zone_is_described_in_characters(make_settings, spans):
+    """The error detail of a 5000-character timeZone speaks of characters."""
+    settings = make_settings()
+    async with serving_pair(settings, settings, spans) as (outer, _):
+        response = await outer.post(
+            ROUTE, json=form(timeZone="a" * 5000), headers=bearer(await login(outer))
+        )
+
+    assert response.status_code == 400
+    assert "at most 100 characters" in json.dumps(response.json())
+    assert "items" not in json.dumps(response.json())
