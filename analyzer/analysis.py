@@ -23,31 +23,6 @@ from analyzer.timeparse import time_ns
 Moment = datetime | str | int | float | None
 
 
-def analyze(
-    paths: Sequence[str | Path],
-    *,
-    diagnosis: Path | None = None,
-    entry_route: str | None = None,
-    since: Moment = None,
-    until: Moment = None,
-    group_by: str | None = None,
-    progress: reader.Progress | None = None,
-    input_format: str | None = None,
-) -> Report:
-    """Analyse telemetry: root cause of each failed entry request, verdicts."""
-    with _returning_memory():
-        return _analyze(
-            paths,
-            diagnosis,
-            entry_route,
-            since,
-            until,
-            group_by,
-            progress,
-            input_format,
-        )
-
-
 @contextlib.contextmanager
 def _returning_memory() -> Iterator[None]:
     """Run with Arrow on the system allocator, the previous one restored after.
@@ -65,16 +40,19 @@ def _returning_memory() -> Iterator[None]:
         pa.set_memory_pool(previous)
 
 
-def _analyze(
+@_returning_memory()
+def analyze(
     paths: Sequence[str | Path],
-    diagnosis: Path | None,
-    entry_route: str | None,
-    since: Moment,
-    until: Moment,
-    group_by: str | None,
-    progress: reader.Progress | None,
-    input_format: str | None,
+    *,
+    diagnosis: Path | None = None,
+    entry_route: str | None = None,
+    since: Moment = None,
+    until: Moment = None,
+    group_by: str | None = None,
+    progress: reader.Progress | None = None,
+    input_format: str | None = None,
 ) -> Report:
+    """Analyse telemetry: root cause of each failed entry request, verdicts."""
     rules = diagnosis_file.load(diagnosis)
     route = entry_route or rules.entry_route
     window = stitch.Window(route, _moment(since, "since"), _moment(until, "until"))
