@@ -69,9 +69,7 @@ def analyze(
     logs_only = read.mode == "logs"
     access = logmode.access_mask(read.logs) if logs_only else None
     spans = logmode.access_spans(read.logs, access) if logs_only else read.spans
-    stitched = stitch.stitch_spans(
-        spans, read.logs, window, access_as_spans=logs_only, access=access
-    )
+    stitched = stitch.stitch_spans(spans, read.logs, window, access=access)
     table = stitched.spans_table
     entries = _in_window(stitched.entries, window)
     entries = lost.pair_orphans(entries, table, stitch.downstream_services(table))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analyzer import graph, logmode
+from analyzer import graph
 from analyzer.schema import KIND_CLIENT, KIND_SERVER, STATUS_ERROR, extra_column
 
 CONTEXT_LOST = "context.lost"
@@ -113,14 +113,12 @@ def stitch_spans(
     logs: pd.DataFrame,
     window: Window,
     *,
-    access_as_spans: bool = False,
     access: np.ndarray | None = None,
 ) -> Stitched:
     """Find the entries in a span table and the root cause of each.
 
-    With ``access_as_spans`` the access events are already in ``spans`` (logs-only
-    mode) and are not counted again as log events; ``access`` is their
-    ``logmode.access_mask`` when the caller has computed it.
+    In logs-only mode ``access`` is ``logmode.access_mask(logs)``: those access
+    events are already in ``spans`` and are not counted again as log events.
     """
     total = len(spans)
     spans, counts = prepare_spans(spans)
@@ -133,10 +131,7 @@ def stitch_spans(
         entry_of >= 0, tree.depth[entry_of.clip(0)], 0
     )
     is_entry = (entry_of == rows) & ~tree.in_cycle
-    as_span: np.ndarray | bool = False
-    if access_as_spans:
-        as_span = logmode.access_mask(logs) if access is None else access
-    logs = locate_logs(logs.assign(as_span=as_span), spans)
+    logs = locate_logs(logs.assign(as_span=False if access is None else access), spans)
     entries = _entry_table(spans, rows[is_entry], logs)
 
     return Stitched(
