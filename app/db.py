@@ -154,15 +154,14 @@ def make_engine(url: str, statement_timeout_s: float = STATEMENT_TIMEOUT_S) -> E
     PostgreSQL gets a connect timeout and a server-side statement timeout (a
     lock wait or a runaway query becomes ``db.unavailable``, not a hang).
     """
+    normalised = normalise_url(url)
     connect_args: dict[str, Any] = {}
-    if make_url(normalise_url(url)).get_backend_name() == "postgresql":
+    if make_url(normalised).get_backend_name() == "postgresql":
         connect_args = {
             "connect_timeout": CONNECT_TIMEOUT_S,
             "options": f"-c statement_timeout={int(statement_timeout_s * 1000)}",
         }
-    engine = create_engine(
-        normalise_url(url), pool_pre_ping=True, connect_args=connect_args
-    )
+    engine = create_engine(normalised, pool_pre_ping=True, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
 
