@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
 from typing import Literal
 from zoneinfo import available_timezones
@@ -237,12 +238,16 @@ def expected_causes(plans: Sequence[Sequence[PlannedRequest]]) -> Counter[str]:
     )
 
 
+def shipped() -> Traversable:
+    """The folder of scenario files shipped with the package."""
+    return resources.files("triage") / "scenarios"
+
+
 def available() -> list[str]:
     """Names of the scenarios shipped with the package."""
-    folder = resources.files("triage") / "scenarios"
     return sorted(
         entry.name.removesuffix(".toml")
-        for entry in folder.iterdir()
+        for entry in shipped().iterdir()
         if entry.name.endswith(".toml")
     )
 
@@ -259,8 +264,7 @@ def load(name_or_path: str) -> Scenario:
     elif path.is_file():
         raise TriageError(f"scenario file {name_or_path!r} must be a .toml file")
     elif name_or_path in available():
-        folder = resources.files("triage") / "scenarios"
-        text = (folder / f"{name_or_path}.toml").read_text(encoding="utf-8")
+        text = (shipped() / f"{name_or_path}.toml").read_text(encoding="utf-8")
     else:
         names = ", ".join(available())
         raise TriageError(f"unknown scenario {name_or_path!r} (shipped: {names})")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -75,7 +74,7 @@ def test_invalid_scenario_file_is_rejected(tmp_path) -> None:
 
 
 def _seed_with(tmp_path: Path, old: str, new: str) -> str:
-    text = scenarios_folder().joinpath("seed-incident.toml").read_text()
+    text = scenarios.shipped().joinpath("seed-incident.toml").read_text()
     assert old in text
     path = tmp_path / "edited.toml"
     path.write_text(text.replace(old, new))
@@ -104,8 +103,3 @@ def test_too_few_requests_for_the_ground_truth_are_refused() -> None:
     with pytest.raises(TriageError, match=r"too few .* use at least \d+"):
         scenarios.check_size(mixed, 5)
     scenarios.check_size(mixed, 60)
-
-
-def scenarios_folder():
-    """The shipped scenarios, as the package holds them."""
-    return resources.files("triage") / "scenarios"
