@@ -135,15 +135,21 @@ def gather_evidence(report: Any) -> Any:
         return None
 
 
+def report_data(report: Any, found: Any) -> dict[str, Any]:
+    """The report as a JSON-ready dict, its evidence (or None) included."""
+    data = report.to_dict()
+    data["evidence"] = found.to_dict() if found is not None else None
+
+    return data
+
+
 def render(report: Any, found: Any, output_format: str) -> str:
     """The report (and its evidence, when there is some) as json, markdown or html."""
     import analyzer
     from analyzer import evidence
 
     if output_format == "json":
-        data = report.to_dict()
-        data["evidence"] = found.to_dict() if found is not None else None
-        return json.dumps(data, indent=2)
+        return json.dumps(report_data(report, found), indent=2)
     if output_format == "html":
         return evidence.render_html(report, found or evidence.gather(None, None))
     text = analyzer.render_markdown(report)

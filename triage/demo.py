@@ -302,11 +302,11 @@ def _write_reports(
     outcomes: list[traffic.Outcome],
 ) -> Any:
     """Write report.json, report.md and report.html; return the evidence found."""
-    from triage.analyze import gather_evidence, render
+    from triage.analyze import gather_evidence, render, report_data
 
     found = gather_evidence(report)
     statuses = Counter(str(o.status) for o in outcomes)
-    data = json.loads(render(report, found, "json"))
+    data = report_data(report, found)
     data["demo"] = {
         "scenario": chosen.name,
         "requests": len(outcomes),
