@@ -216,16 +216,19 @@ def check_size(scenario: Scenario, requests: int | None) -> None:
 
 
 def _big_enough(scenario: Scenario, requests: int) -> bool:
-    plans = plan(scenario, requests)
-    wanted = {
-        item.expect
-        for phase in scenario.phases
-        for item in phase.traffic
-        if item.expect != OK
-    }
-    counts = expected_causes(plans)
+    # The counts ``plan`` would lay out, without building every request: this
+    # runs once per size tried.
+    phase_counts = allocate(requests, [phase.share for phase in scenario.phases])
+    counts: Counter[str] = Counter()
+    for phase, phase_total in zip(scenario.phases, phase_counts, strict=True):
+        shares = [item.share for item in phase.traffic]
+        for item, count in zip(
+            phase.traffic, allocate(phase_total, shares), strict=True
+        ):
+            if item.expect != OK:
+                counts[item.expect] += count
 
-    return all(plans) and all(counts[cause] >= MIN_INJECTED for cause in wanted)
+    return all(phase_counts) and all(n >= MIN_INJECTED for n in counts.values())
 
 
 def expected_causes(plans: Sequence[Sequence[PlannedRequest]]) -> Counter[str]:
